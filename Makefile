@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+PYTHON3 ?= python3
+# Downloads (chdb's wheel is large) are kept between runs where the machine keeps them.
+export PIP_CACHE_DIR ?= $(HOME)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# cargo test links libpython (the extension-module feature is off there) and must find it at run time.
+PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")' 2>/dev/null)
+
+.PHONY: help run test deps venv build lint rust-test py-test services bench-quick clean
+
+help:
+	@echo "make run   - build and run the platform"
+	@echo "make test  - install everything, start the backing services, run cargo test, lints and pytest"
+
+$(VENV)/bin/activate:
+	scripts/system-deps.sh
+	$(PYTHON3) -m venv $(VENV)
+	$(PIP) install --upgrade pip 'maturin>=1.7,<2'
+
+venv: $(VENV)/bin/activate
+
+# Builds the extension in release mode into the venv, with the test and runtime dependencies.
+build: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+		$(VENV)/bin/maturin develop --release --extras test
+
+services:
+	scripts/services.sh
+
+lint: build
+	$(VENV)/bin/ruff check pysrc bench tests
+	$(VENV)/bin/ruff format --check pysrc bench tests
+	cargo clippy --all-targets --locked -- -D warnings
+
+rust-test: venv
+	PYO3_PYTHON=$(abspath $(PY)) LD_LIBRARY_PATH=$(PYLIBDIR) cargo test --locked
+
+py-test: build services
+	$(PY) -m pytest -q
+
+test: build services lint rust-test py-test
+
+run: build
+	$(PY) -m bench cache --quick
+
+bench-quick: build
+	$(PY) -m bench all --quick
+
+clean:
+	rm -rf $(VENV) target

@@ -1,0 +1,42 @@
+"""``python -m bench <suite> [--quick] [--json]``: run one benchmark suite (or ``all``)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+import orjson
+
+# suite name -> module exposing run(quick, progress) -> dict and summary(dict) -> str
+SUITES: dict[str, str] = {
+    "cache": "bench.cache",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("suite", choices=[*SUITES, "all"])
+    parser.add_argument("--quick", action="store_true", help="smaller traces, same keys")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    args = parser.parse_args(argv)
+
+    names = list(SUITES) if args.suite == "all" else [args.suite]
+    results = {}
+    for name in names:
+        suite = importlib.import_module(SUITES[name])
+
+        def progress(message: str, _name: str = name) -> None:
+            print(f"[{_name}] {message}", file=sys.stderr, flush=True)
+
+        results[name] = suite.run(quick=args.quick, progress=progress)
+        if not args.json:
+            print(suite.summary(results[name]))
+    if args.json:
+        out = results[names[0]] if len(names) == 1 else results
+        print(orjson.dumps(out).decode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

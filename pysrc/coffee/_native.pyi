@@ -1,0 +1,3 @@
+"""Typed stubs of the compiled core, `coffee._native` (built from rust/ by maturin)."""
+
+__version__: str

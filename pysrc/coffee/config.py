@@ -1,0 +1,67 @@
+"""Every setting of the platform, read from environment variables in one place.
+
+Each settings group is a msgspec Struct. A field named ``server_timeout`` is read from
+``SERVER_TIMEOUT``; ``env_names`` adds the original Go services' names where they differ, so an
+operator's existing environment keeps working. Values are converted by msgspec (``"5"`` -> 5)
+and constraints (``Meta(ge=...)``) are checked at start: a bad value stops the process with an
+error that names the variable and the value, instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+from msgspec import Meta
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+GiB = 1 << 30
+
+
+class SettingsError(ValueError):
+    """A setting is missing or has a bad value; the message names the variable."""
+
+
+class CacheSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The gateway's in-process L1 cache (spec Q1, Q6)."""
+
+    l1_max_cost: Annotated[int, Meta(ge=1)] = GiB
+    # Bounds staleness: a session revoked while an invalidation message was lost lives at most this.
+    l1_session_ttl: Annotated[float, Meta(gt=0)] = 60.0
+
+
+class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):
+    env: str = "dev"
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    sentry_dsn: str = ""
+
+
+# Names used by the Go originals, accepted beside ours: field -> extra environment names.
+ENV_ALIASES: dict[str, tuple[str, ...]] = {}
+
+
+def env_names(field: str) -> tuple[str, ...]:
+    """The environment variables a field is read from, ours first."""
+    return (field.upper(), *ENV_ALIASES.get(field, ()))
+
+
+def load(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+    """Build ``cls`` from the environment, failing with a message that names the variable."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(cls):
+        for name in env_names(field.name):
+            if name in environ:
+                raw = environ[name]
+                try:
+                    values[field.name] = msgspec.convert(raw, field.type, strict=False)
+                except msgspec.ValidationError as exc:
+                    raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+                break
+    try:
+        return msgspec.convert(values, cls)
+    except msgspec.ValidationError as exc:  # a constraint on the struct as a whole
+        raise SettingsError(f"invalid settings for {cls.__name__}: {exc}") from None
