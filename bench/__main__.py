@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pathlib
 import sys
 
 import orjson
 
-# suite name -> module exposing run(quick, progress) -> dict and summary(dict) -> str
+# A suite is any module bench/<name>.py (not private, not a pytest file) exposing
+# run(quick: bool, progress: Callable[[str], None]) -> dict and summary(dict) -> str.
+# Discovered, not listed, so that adding a suite touches no shared file.
+_BENCH_DIR = pathlib.Path(__file__).parent
 SUITES: dict[str, str] = {
-    "cache": "bench.cache",
+    path.stem: f"bench.{path.stem}"
+    for path in sorted(_BENCH_DIR.glob("*.py"))
+    if not path.stem.startswith(("_", "bench_", "test_", "conftest"))
 }
 
 
