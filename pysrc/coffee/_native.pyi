@@ -3,10 +3,60 @@
 One section per part of the core (cache, jwt, events), in that order; each part edits only its own.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 __version__: str
 
 # ---- cache (rust/src/cache) ----
 
 # ---- jwt (rust/src/jwt) ----
+
+class InvalidToken(ValueError):
+    """A JWT was refused. `reason` is a short stable code (e.g. ``alg_none``) to log and count."""
+
+    reason: str
+
+class Malformed(InvalidToken): ...
+class BadSignature(InvalidToken): ...
+class Expired(InvalidToken): ...
+class NotYetValid(InvalidToken): ...
+class BadAudience(InvalidToken): ...
+class BadIssuer(InvalidToken): ...
+class MissingClaim(InvalidToken): ...
+class UnsupportedAlgorithm(InvalidToken): ...
+class UnknownKey(InvalidToken): ...
+
+class JwtVerifier:
+    """Verifies compact JWS tokens; immutable and safe to share between threads.
+
+    `keys` is an HMAC secret (str/bytes), a PEM public key, or a JWKS / JWK (JSON text or dict)
+    whose keys the token's ``kid`` selects. `algorithms` is the allow-list (``none`` never is);
+    a key is used only with algorithms of its own family. Tokens longer than `max_token_bytes`
+    are refused before decoding. Raises ``ValueError`` for a bad configuration.
+    """
+
+    def __init__(
+        self,
+        keys: str | bytes | Mapping[str, Any],
+        algorithms: Sequence[str],
+        audience: str | Sequence[str] | None = None,
+        issuer: str | None = None,
+        leeway: float = 0.0,
+        required: Sequence[str] = ("exp",),
+        max_token_bytes: int = 8192,
+    ) -> None: ...
+    def verify(self, token: str | bytes, now: float | None = None) -> dict[str, Any]:
+        """The claims of a valid token; raises an `InvalidToken` subclass otherwise."""
+    @property
+    def key_count(self) -> int:
+        """How many (key, algorithm) pairs are configured."""
+
+class JwtSigner:
+    """Signs claims with one key: an HMAC secret, or a PEM private key (PKCS#8, PKCS#1, SEC1)."""
+
+    def __init__(self, key: str | bytes, algorithm: str, kid: str | None = None) -> None: ...
+    def sign(self, claims: Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> str:
+        """A compact JWS; `headers` adds header members but never replaces ``alg``."""
 
 # ---- events (rust/src/events) ----
