@@ -10,6 +10,43 @@ __version__: str
 
 # ---- cache (rust/src/cache) ----
 
+class Cache:
+    """A W-TinyLFU cache bounded by the total cost of its entries; safe to share between threads.
+
+    New entries enter a small LRU window (its share adapts by hill climbing); what leaves the
+    window is admitted to the segmented main space only if a count-min frequency sketch (with a
+    doorkeeper and periodic halving) has seen it more often than the entry it would replace.
+    Keys are ``str``, ``bytes`` or 64-bit ``int`` (``"1"``, ``b"1"`` and ``1`` are distinct);
+    values are any object. ``cost_used <= max_cost`` holds at every instant.
+    """
+
+    def __init__(self, max_cost: int = 1 << 30, default_ttl: float | None = None) -> None: ...
+    def get(self, key: str | bytes | int, default: Any = None) -> Any:
+        """The value, or `default` when absent or expired."""
+    def set(
+        self,
+        key: str | bytes | int,
+        value: Any,
+        cost: int | None = None,
+        ttl: float | None = None,
+    ) -> bool:
+        """Stores `value`; False when admission kept the current entries instead.
+
+        `cost` defaults to the UTF-8 byte size of a str value or the size of a bytes value,
+        else 1; it must be between 1 and `max_cost`. `ttl` (seconds) defaults to `default_ttl`.
+        Raises TypeError for an unsupported key type, ValueError for a bad cost or ttl.
+        """
+    def delete(self, key: str | bytes | int) -> bool:
+        """Removes `key`; True if it was there."""
+    def clear(self) -> None: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, key: str | bytes | int) -> bool: ...
+    @property
+    def max_cost(self) -> int: ...
+    def stats(self) -> dict[str, int | float]:
+        """hits, misses, hit_ratio, admitted, rejected, evicted, expired, cost_used, max_cost,
+        window_share (the adaptive window's current share of max_cost)."""
+
 # ---- jwt (rust/src/jwt) ----
 
 class InvalidToken(ValueError):

@@ -1,5 +1,240 @@
-use pyo3::prelude::*;
+//! `coffee._native.Cache`: the W-TinyLFU policy behind a mutex, for Python. The policy modules
+//! know nothing of Python; this file converts keys, measures costs and time, and releases
+//! evicted values only after the lock is let go.
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
-    Ok(())
+mod climber;
+mod expiry;
+mod key;
+mod list;
+mod policy;
+mod sketch;
+
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyString};
+
+use key::KeyRef;
+use policy::{Item, Policy};
+
+/// The key and its hash. The hash is Python's own (cached inside str and bytes objects, so a
+/// repeated lookup does not rehash), spread by a multiply so that small ints (whose Python hash
+/// is themselves) still fill the table's high bits. Equal keys of one type hash alike; keys of
+/// different types never compare equal, whatever their hashes.
+fn key_and_hash<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<(KeyRef<'a>, u64)> {
+    let key_ref = key_ref(key)?;
+    let h = (key.hash()? as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    Ok((key_ref, h ^ (h >> 29)))
+}
+
+fn key_ref<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<KeyRef<'a>> {
+    if let Ok(s) = key.cast::<PyString>() {
+        return Ok(KeyRef::Str(s.to_str()?));
+    }
+    if let Ok(b) = key.cast::<PyBytes>() {
+        return Ok(KeyRef::Bytes(b.as_bytes()));
+    }
+    if let Ok(i) = key.cast::<PyInt>() {
+        return i
+            .extract::<i64>()
+            .map(KeyRef::Int)
+            .map_err(|_| PyValueError::new_err("int cache keys must fit in 64 bits"));
+    }
+    Err(PyTypeError::new_err(format!(
+        "cache keys must be str, bytes or int, not {}",
+        key.get_type().name()?
+    )))
+}
+
+fn seconds_to_nanos(name: &str, seconds: f64) -> PyResult<u64> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be a positive number of seconds"
+        )));
+    }
+    Ok((seconds * 1e9).min(u64::MAX as f64 / 2.0) as u64)
+}
+
+/// A W-TinyLFU cache bounded by the total cost of its entries. Thread safe.
+#[pyclass(frozen, module = "coffee._native")]
+pub struct Cache {
+    policy: Mutex<Policy<Py<PyAny>>>,
+    default_ttl_ns: Option<u64>,
+    epoch: Instant,
+}
+
+impl Cache {
+    /// Nanoseconds since the cache was made, never 0 (0 means "no deadline").
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64 + 1
+    }
+}
+
+#[pymethods]
+impl Cache {
+    #[new]
+    #[pyo3(signature = (max_cost=1 << 30, default_ttl=None))]
+    fn new(max_cost: i64, default_ttl: Option<f64>) -> PyResult<Self> {
+        if max_cost < 1 {
+            return Err(PyValueError::new_err("max_cost must be at least 1"));
+        }
+        let default_ttl_ns = default_ttl
+            .map(|t| seconds_to_nanos("default_ttl", t))
+            .transpose()?;
+        Ok(Self {
+            policy: Mutex::new(Policy::new(max_cost as u64)),
+            default_ttl_ns,
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The value for `key`, or `default`.
+    #[pyo3(signature = (key, default=None))]
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let (key, hash) = key_and_hash(key)?;
+        let mut dropped = Vec::new();
+        let found = {
+            let mut policy = self.policy.lock();
+            let now = if policy.needs_clock() { self.now() } else { 0 };
+            policy
+                .get(key, hash, now, &mut dropped)
+                .map(|v| v.clone_ref(py))
+        };
+        drop(dropped); // released after the lock: a finaliser may call back into the cache
+        Ok(found.or(default).unwrap_or_else(|| py.None()))
+    }
+
+    /// Stores `value`; returns False when admission kept the entries already there instead.
+    /// `cost` defaults to the byte size of a str/bytes value, else 1.
+    #[pyo3(signature = (key, value, cost=None, ttl=None))]
+    fn set(
+        &self,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        cost: Option<i64>,
+        ttl: Option<f64>,
+    ) -> PyResult<bool> {
+        let (key, hash) = key_and_hash(key)?;
+        let cost =
+            match cost {
+                Some(c) if c < 1 => return Err(PyValueError::new_err(
+                    "cost must be at least 1 (a zero cost would let entries grow without bound)",
+                )),
+                Some(c) => c as u64,
+                None => default_cost(value)?,
+            };
+        let ttl_ns = match ttl {
+            Some(t) => Some(seconds_to_nanos("ttl", t)?),
+            None => self.default_ttl_ns,
+        };
+        let mut dropped = Vec::new();
+        let kept = {
+            let mut policy = self.policy.lock();
+            if cost > policy.max_cost() {
+                return Err(PyValueError::new_err(format!(
+                    "cost {cost} is larger than max_cost {}",
+                    policy.max_cost()
+                )));
+            }
+            let now = if ttl_ns.is_some() || policy.needs_clock() {
+                self.now()
+            } else {
+                0
+            };
+            let deadline = ttl_ns.map_or(0, |t| now.saturating_add(t));
+            let item = Item {
+                value: value.clone().unbind(),
+                cost,
+                deadline,
+            };
+            policy.insert(key, hash, item, now, &mut dropped)
+        };
+        drop(dropped);
+        Ok(kept)
+    }
+
+    /// Removes `key`; returns whether it was there.
+    fn delete(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let (key, hash) = key_and_hash(key)?;
+        let mut dropped = Vec::new();
+        let removed = {
+            let mut policy = self.policy.lock();
+            policy.remove(key, hash, &mut dropped)
+        };
+        drop(dropped);
+        Ok(removed)
+    }
+
+    fn clear(&self) {
+        let mut dropped = Vec::new();
+        self.policy.lock().clear(&mut dropped);
+        drop(dropped);
+    }
+
+    fn __len__(&self) -> usize {
+        self.policy.lock().len()
+    }
+
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let (key, hash) = key_and_hash(key)?;
+        let policy = self.policy.lock();
+        let now = if policy.needs_clock() { self.now() } else { 0 };
+        Ok(policy.contains(key, hash, now))
+    }
+
+    #[getter]
+    fn max_cost(&self) -> u64 {
+        self.policy.lock().max_cost()
+    }
+
+    /// Counters since creation: hits, misses, hit_ratio, admitted, rejected, evicted, expired,
+    /// cost_used, max_cost (and the adaptive window's current share, window_share).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (s, used, max, window) = {
+            let p = self.policy.lock();
+            (p.stats, p.cost_used(), p.max_cost(), p.window_share())
+        };
+        let lookups = s.hits + s.misses;
+        let d = PyDict::new(py);
+        d.set_item("hits", s.hits)?;
+        d.set_item("misses", s.misses)?;
+        d.set_item(
+            "hit_ratio",
+            if lookups == 0 {
+                0.0
+            } else {
+                s.hits as f64 / lookups as f64
+            },
+        )?;
+        d.set_item("admitted", s.admitted)?;
+        d.set_item("rejected", s.rejected)?;
+        d.set_item("evicted", s.evicted)?;
+        d.set_item("expired", s.expired)?;
+        d.set_item("cost_used", used)?;
+        d.set_item("max_cost", max)?;
+        d.set_item("window_share", window)?;
+        Ok(d)
+    }
+}
+
+fn default_cost(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let bytes = if let Ok(s) = value.cast::<PyString>() {
+        s.to_str()?.len()
+    } else if let Ok(b) = value.cast::<PyBytes>() {
+        b.as_bytes().len()
+    } else {
+        1
+    };
+    Ok(bytes.max(1) as u64)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Cache>()
 }
