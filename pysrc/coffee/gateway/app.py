@@ -55,11 +55,15 @@ _REJECT_BODIES = {
 
 class Gateway:
     def __init__(
-        self, settings: GatewaySettings, table: RouteTable, authorizer: Authorizer
+        self,
+        settings: GatewaySettings,
+        table: RouteTable,
+        authorizer: Authorizer,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self.settings = settings
         self.auth = authorizer
-        self.metrics = GatewayMetrics()
+        self.metrics = metrics or GatewayMetrics()
         self.heartbeat = Heartbeat(settings.heartbeat_start)
         self.ids = RequestIds()
         self.connections: set[ClientConnection] = set()
@@ -78,6 +82,7 @@ class Gateway:
                     route.upstream, settings.upstream_pool_size, settings.upstream_connect_timeout
                 )
             self.routes[service.encode()] = RouteEntry(service, pool, route.auth)
+        self.side_pools: list[UpstreamPool] = []  # identity and partner: timed out by the sweeper
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -92,15 +97,19 @@ class Gateway:
             task.cancel()
         for conn in list(self.connections):
             conn.close()
-        for pool in self.pools.values():
+        for pool in (*self.pools.values(), *self.side_pools):
             pool.close()
+
+    def busy(self) -> bool:
+        """Whether any request is still being answered (for draining on stop)."""
+        return any(conn.queue for conn in self.connections)
 
     async def _sweep_timeouts(self) -> None:
         # One coarse timer for every in-flight upstream call instead of a timer per request.
         while True:
             await asyncio.sleep(0.25)
             now = time.monotonic()
-            for pool in self.pools.values():
+            for pool in (*self.pools.values(), *self.side_pools):
                 for conn in pool.expire(now):
                     sink = conn.sink
                     conn.abort()
@@ -177,10 +186,8 @@ class Gateway:
         if ex.expect:
             ex.expect = False
             ex.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if ex.forwarded_for:
-            xff = ex.forwarded_for + b", " + ex.client.peer
-        else:
-            xff = ex.client.peer
+        peer = ex.client.peer
+        xff = ex.forwarded_for + b", " + peer if ex.forwarded_for else peer
         if ex.chunked:
             framing = b"transfer-encoding: chunked\r\n\r\n"
         elif ex.content_length >= 0:
