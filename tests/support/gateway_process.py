@@ -129,10 +129,11 @@ class GatewayProcess:
         return body.decode() if isinstance(body, bytes) else str(body)
 
     def metric(self, name: str) -> float:
+        """The value of one exact sample name (with its labels, if any)."""
         for line in self.metrics().splitlines():
-            if line.startswith(name + " ") or line.startswith(name + "{"):
-                if line.split(" ")[0] == name or name.endswith("}"):
-                    return float(line.rsplit(" ", 1)[1])
+            sample, _, value = line.rpartition(" ")
+            if sample == name:
+                return float(value)
         return 0.0
 
     def event(self, event: str) -> float:
