@@ -1,0 +1,193 @@
+"""Who is calling, with which partner and plan: the authorization chain of the gateway.
+
+`fast` runs inside the request's parser callback and only reads memory: the verified claims
+of the token (L1, by token digest, until `exp`), the session (L1), the partner's contract
+(L1) and a rate-limit lease. When one of them is missing it asks for the slow path, which
+fills it from the JWT verifier, Redis / identity, the partner service and Redis.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from typing import TYPE_CHECKING, Any
+
+from coffee._native import InvalidToken
+from coffee.gateway.app import NEEDS_SLOW_PATH
+from coffee.gateway.partners import FREE, NO_CONTRACT
+from coffee.gateway.ratelimit import NEEDS_LEASE
+from coffee.gateway.sessions import INVALID, UNAVAILABLE, session_key
+
+if TYPE_CHECKING:
+    from coffee._native import Cache, JwtVerifier
+    from coffee.gateway.metrics import GatewayMetrics
+    from coffee.gateway.partners import PartnerContracts
+    from coffee.gateway.ratelimit import RateLimiter
+    from coffee.gateway.server import Exchange
+    from coffee.gateway.sessions import SessionChain
+
+# Cost of one cached principal in L1 (about its size in bytes).
+PRINCIPAL_COST = 512
+_PUBLIC_TENANT = b"x-bb-partner-id: \r\n"
+
+
+class Principal:
+    """What a verified token says, with the upstream headers it implies prepared once."""
+
+    __slots__ = ("auth_value", "exp", "partner", "partner_id", "session_key", "sid", "tenant")
+
+    def __init__(self, claims: dict[str, Any]) -> None:
+        sid, uid = claims.get("sid"), claims.get("uid")
+        if sid in (None, "") or uid in (None, ""):
+            raise ValueError("the token has no sid or uid")
+        partner = claims.get("partnerId")
+        account = claims.get("userAccountId")
+        exp = claims.get("exp")
+        self.sid = str(sid)
+        self.session_key = session_key(self.sid)
+        self.partner = int(partner) if isinstance(partner, int | float) and partner else 0
+        self.partner_id = str(self.partner).encode() if self.partner else b""
+        self.exp = float(exp) if isinstance(exp, int | float) else float("inf")
+        user = str(uid)
+        account_s = "" if account is None else str(account)
+        basic = base64.b64encode(f"{user}~{user}~1~{account_s}:{user}".encode())
+        self.auth_value = b"Basic " + basic
+        self.tenant = b"".join((
+            b"x-bb-partner-id: ", self.partner_id,
+            b"\r\nx-bb-user-id: ", user.encode(),
+            b"\r\nx-bb-session-id: ", self.sid.encode(),
+            b"\r\nx-bb-user-account-id: ", account_s.encode(),
+            b"\r\nauthorization: ", self.auth_value, b"\r\n",
+        ))  # fmt: skip
+
+
+def token_digest(token: bytes) -> bytes:
+    return hashlib.blake2b(token, digest_size=16).digest()
+
+
+class TokenAuthorizer:
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        l1: Cache,
+        sessions: SessionChain,
+        partners: PartnerContracts,
+        limiter: RateLimiter | None,
+        metrics: GatewayMetrics,
+        claims_ttl_without_exp: float,
+        init_operations: frozenset[bytes],
+    ) -> None:
+        self.verifier = verifier
+        self.l1 = l1
+        self.sessions = sessions
+        self.partners = partners
+        self.limiter = limiter
+        self.metrics = metrics
+        self.claims_ttl_without_exp = claims_ttl_without_exp
+        self.init_operations = init_operations
+
+    def fast(self, ex: Exchange) -> int:
+        if not ex.client_id:
+            return 401
+        if self._initialises_device(ex):
+            return self._device(ex)
+        token = ex.token
+        if not token:
+            return 401
+        l1 = self.l1
+        principal = l1.get(token_digest(token))
+        if principal is None:
+            return NEEDS_SLOW_PATH
+        now = time.time()
+        if now >= principal.exp:
+            return 401
+        if l1.get(principal.session_key) is None:
+            return NEEDS_SLOW_PATH
+        partner = principal.partner
+        plan = FREE
+        if partner:
+            contract = l1.get(partner)
+            if contract is None:
+                return NEEDS_SLOW_PATH
+            plan = contract.plan_at(now)
+            limiter = self.limiter
+            if limiter is not None:
+                verdict = limiter.take(partner, plan)
+                if verdict:
+                    return NEEDS_SLOW_PATH if verdict == NEEDS_LEASE else verdict
+        ex.principal = principal
+        ex.tenant = principal.tenant
+        ex.partner_id = principal.partner_id
+        ex.auth_value = principal.auth_value
+        ex.plan = plan
+        return 0
+
+    async def slow(self, ex: Exchange) -> int:
+        token = ex.token or b""
+        key = token_digest(token)
+        principal = self.l1.get(key)
+        if principal is None:
+            principal = self._verify(token)
+            if principal is None:
+                return 401
+            ttl = principal.exp - time.time()
+            if ttl == float("inf"):
+                ttl = self.claims_ttl_without_exp
+            if ttl > 0:
+                self.l1.set(key, principal, cost=PRINCIPAL_COST, ttl=ttl)
+        if time.time() >= principal.exp:
+            return 401
+        if self.l1.get(principal.session_key) is None:
+            verdict = await self.sessions.check(principal.sid, token)
+            if verdict == INVALID:
+                return 401
+            if verdict == UNAVAILABLE:
+                return 503  # never 401: a 401 would log the user out
+        plan = FREE
+        partner = principal.partner
+        if partner:
+            contract = self.partners.cached(partner) or await self.partners.load(partner)
+            plan = (contract or NO_CONTRACT).plan_at(time.time())
+            limiter = self.limiter
+            if limiter is not None:
+                verdict = limiter.take(partner, plan)
+                if verdict == NEEDS_LEASE:
+                    verdict = await limiter.take_slow(partner, plan)
+                if verdict:
+                    return verdict
+        ex.principal = principal
+        ex.tenant = principal.tenant
+        ex.partner_id = principal.partner_id
+        ex.auth_value = principal.auth_value
+        ex.plan = plan
+        return 0
+
+    def _verify(self, token: bytes) -> Principal | None:
+        try:
+            claims = self.verifier.verify(token)
+        except InvalidToken as exc:
+            self.metrics.count(f"jwt_rejected_{exc.reason}")
+            return None
+        try:
+            return Principal(claims)
+        except (ValueError, TypeError, OverflowError):
+            self.metrics.count("jwt_rejected_claims")
+            return None
+
+    def _initialises_device(self, ex: Exchange) -> bool:
+        return b"/api/auth/init" in ex.url or ex.operation.lower() in self.init_operations
+
+    def _device(self, ex: Exchange) -> int:
+        device = ex.device_id
+        if device:
+            basic = base64.b64encode(device + b"~" + device + b"~0:" + device)
+            ex.auth_value = b"Basic " + basic
+            ex.tenant = _PUBLIC_TENANT + b"authorization: " + ex.auth_value + b"\r\n"
+        else:
+            ex.tenant = _PUBLIC_TENANT
+        ex.plan = FREE
+        return 0
+
+    def public(self, ex: Exchange) -> None:
+        self._device(ex)

@@ -1,0 +1,241 @@
+"""`coffee gateway`: build the gateway from its settings and serve it on uvloop.
+
+    coffee gateway [--host H] [--port P] [--workers N]
+
+Each worker is a process with its own event loop, L1 and upstream pools, all bound to the
+same port (SO_REUSEPORT). SIGTERM/SIGINT stop accepting, let in-flight requests finish (up
+to `--drain` seconds) and exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+
+import uvloop
+
+from coffee._native import Cache, JwtVerifier
+from coffee.config import SettingsError
+from coffee.gateway.app import Gateway
+from coffee.gateway.auth import TokenAuthorizer
+from coffee.gateway.metrics import GatewayMetrics
+from coffee.gateway.partners import PartnerContracts
+from coffee.gateway.ratelimit import RateLimiter
+from coffee.gateway.server import ClientConnection
+from coffee.gateway.sessions import SessionChain, listen_invalidations
+from coffee.gateway.settings import GatewaySettings, RouteTable, load_route_table, load_settings
+from coffee.gateway.upstream import UpstreamPool
+from coffee.infra import redis_connect
+from coffee.infra.breaker import CircuitBreaker
+
+log = logging.getLogger("coffee.gateway")
+
+INIT_DEVICE_OPERATIONS = frozenset({b"initdevice", b"initialisedevice", b"initializedevice"})
+
+
+def make_verifier(settings: GatewaySettings) -> JwtVerifier:
+    algorithms = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip()]
+    if settings.jwt_keys:
+        keys: str | bytes = settings.jwt_keys
+    else:
+        if not settings.hmac_secret:
+            raise SettingsError("HMAC_SECRET is required (base64 of the JWT HMAC key)")
+        try:
+            keys = base64.b64decode(settings.hmac_secret, validate=True)
+        except (binascii.Error, ValueError):
+            raise SettingsError("HMAC_SECRET is not valid base64") from None
+    try:
+        return JwtVerifier(keys, algorithms, leeway=settings.jwt_leeway, required=())
+    except ValueError as exc:
+        raise SettingsError(f"JWT settings: {exc}") from None
+
+
+class Built:
+    """The gateway and what runs beside it."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        l1: Cache,
+        redis: object,
+        pubsub_redis: object,
+        sessions: SessionChain,
+        breaker: CircuitBreaker,
+    ) -> None:
+        self.gateway = gateway
+        self.l1 = l1
+        self.redis = redis
+        self.pubsub_redis = pubsub_redis
+        self.sessions = sessions
+        self.breaker = breaker
+
+
+def build(settings: GatewaySettings, table: RouteTable) -> Built:
+    metrics = GatewayMetrics()
+    l1 = Cache(settings.l1_max_cost)
+    verifier = make_verifier(settings)
+    try:
+        redis = redis_connect.connect(
+            settings.redis_cluster_addresses,
+            settings.redis_cluster_password,
+            settings.redis_timeout,
+        )
+        pubsub_redis = redis_connect.connect(
+            settings.redis_cluster_addresses, settings.redis_cluster_password, None
+        )
+    except ValueError as exc:
+        raise SettingsError(f"REDIS_CLUSTER_ADDRESSES: {exc}") from None
+    breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset)
+    pool_size = max(8, settings.upstream_pool_size // 4)
+    identity = UpstreamPool(settings.identity_url, pool_size, settings.upstream_connect_timeout)
+    partner = UpstreamPool(settings.partner_url, pool_size, settings.upstream_connect_timeout)
+    sessions = SessionChain(
+        l1,
+        redis,
+        breaker,
+        identity,
+        metrics,
+        settings.l1_session_ttl,
+        settings.redis_timeout,
+        settings.identity_timeout,
+    )
+    partners = PartnerContracts(
+        l1, partner, metrics, settings.partner_ttl, settings.partner_timeout
+    )
+    limiter = None
+    if settings.rate_limit_enabled and table.plans:
+        limiter = RateLimiter(redis, breaker, table.plans, metrics, settings.redis_timeout)
+    authorizer = TokenAuthorizer(
+        verifier,
+        l1,
+        sessions,
+        partners,
+        limiter,
+        metrics,
+        claims_ttl_without_exp=settings.l1_session_ttl,
+        init_operations=INIT_DEVICE_OPERATIONS,
+    )
+    gateway = Gateway(settings, table, authorizer, metrics)
+    for pool in (identity, partner):
+        gateway.side_pools.append(pool)
+
+    def stat(name: str) -> float:
+        return float(l1.stats()[name])
+
+    for name in ("hits", "misses", "cost_used", "max_cost", "evicted", "rejected"):
+        metrics.gauge(f"gateway_l1_{name}", f"L1 cache {name}", lambda n=name: stat(n))
+    metrics.gauge(
+        "gateway_redis_breaker_state", "0 closed, 1 open, 2 half-open", lambda: float(breaker.state)
+    )
+    metrics.gauge(
+        "gateway_redis_breaker_opened",
+        "times the Redis breaker opened",
+        lambda: float(breaker.opened),
+    )
+    metrics.gauge("gateway_heartbeat", "1 while beating", lambda: float(gateway.heartbeat.beating))
+    return Built(gateway, l1, redis, pubsub_redis, sessions, breaker)
+
+
+async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.0) -> None:
+    built = build(settings, table)
+    gateway = built.gateway
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: ClientConnection(gateway),
+        settings.host,
+        settings.port,
+        reuse_port=True,
+        backlog=4096,
+    )
+    gateway.start()
+    listener = loop.create_task(
+        listen_invalidations(
+            built.pubsub_redis, settings.session_invalidation_channel, built.sessions
+        )
+    )
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info(
+        "gateway listening on %s:%s with %d routes", settings.host, settings.port, len(table.routes)
+    )
+    print(f"gateway ready on {settings.host}:{settings.port}", flush=True)
+    await stop.wait()
+    server.close()
+    deadline = loop.time() + drain
+    while gateway.busy() and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    listener.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await listener
+    await gateway.close()
+    for client in (built.redis, built.pubsub_redis):
+        with contextlib.suppress(Exception):
+            await client.aclose()  # type: ignore[attr-defined]
+
+
+def _run_worker(settings: GatewaySettings, table: RouteTable, drain: float) -> int:
+    uvloop.run(serve(settings, table, drain))
+    return 0
+
+
+def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="coffee gateway",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", help="listen address (default: HOST or 0.0.0.0)")
+    parser.add_argument("--port", type=int, help="listen port (default: PORT or 8080)")
+    parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to finish on stop")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "info").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        settings = load_settings(environ)
+        overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+        if overrides:
+            settings = GatewaySettings(**{**_as_dict(settings), **overrides})
+        table = load_route_table(settings, environ)
+        make_verifier(settings)  # fail at start, not on the first request
+    except SettingsError as exc:
+        print(f"coffee gateway: {exc}", file=sys.stderr)
+        return 2
+    if args.workers <= 1:
+        return _run_worker(settings, table, args.drain)
+    children = []
+    for _ in range(args.workers):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(_run_worker(settings, table, args.drain))
+        children.append(pid)
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    status = 0
+    for child in children:
+        _, code = os.waitpid(child, 0)
+        status = status or os.waitstatus_to_exitcode(code)
+    return status
+
+
+def _as_dict(settings: GatewaySettings) -> dict[str, object]:
+    import msgspec
+
+    return msgspec.structs.asdict(settings)

@@ -1,0 +1,123 @@
+"""The gateway's settings: environment variables (the original's names) plus the route table file.
+
+Scalar settings come from the environment through `coffee.config.load`; the route table and
+the per-plan limits come from a TOML file (`routes.toml` beside this module by default) with
+environment overrides, so adding a service is one line in either place.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import tomllib
+from collections.abc import Mapping
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from coffee.config import GiB, SettingsError, load
+
+DEFAULT_ROUTES_FILE = pathlib.Path(__file__).with_name("routes.toml")
+ROUTE_ENV_PREFIX = "GATEWAY_ROUTE__"
+
+
+class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
+    port: Annotated[int, Meta(ge=0, le=65535)] = 8080
+    host: str = "0.0.0.0"
+    # The original's JWT secret, base64 encoded; the HMAC key is its decoded bytes.
+    hmac_secret: str = ""
+    # Comma-separated allow-list of JWT algorithms.
+    jwt_algorithms: str = "HS256,HS384,HS512"
+    # A JWKS / JWK (JSON) or PEM public key; when set it replaces the HMAC secret.
+    jwt_keys: str = ""
+    jwt_leeway: Annotated[float, Meta(ge=0)] = 0.0
+    saas_url: str = "http://127.0.0.1:8000"
+    saas_data_url: str = "http://127.0.0.1:8000"
+    identity_url: str = "http://127.0.0.1:8000"
+    partner_url: str = "http://127.0.0.1:8000"
+    redis_cluster_addresses: str = "127.0.0.1:6379"
+    redis_cluster_password: str = ""
+    # A Redis call slower than this counts as a failure (the identity fallback takes over).
+    redis_timeout: Annotated[float, Meta(gt=0)] = 0.05
+    breaker_failures: Annotated[int, Meta(ge=1)] = 5
+    breaker_reset: Annotated[float, Meta(gt=0)] = 2.0
+    identity_timeout: Annotated[float, Meta(gt=0)] = 2.0
+    partner_timeout: Annotated[float, Meta(gt=0)] = 2.0
+    l1_max_cost: Annotated[int, Meta(ge=1)] = GiB
+    # Bounds staleness: a session revoked while an invalidation message was lost lives at most this.
+    l1_session_ttl: Annotated[float, Meta(gt=0)] = 60.0
+    # A contract is re-read from the partner service after this; served stale if that fails.
+    partner_ttl: Annotated[float, Meta(gt=0)] = 30.0
+    upstream_connect_timeout: Annotated[float, Meta(gt=0)] = 2.0
+    upstream_timeout: Annotated[float, Meta(gt=0)] = 30.0
+    upstream_pool_size: Annotated[int, Meta(ge=1)] = 256
+    max_request_bytes: Annotated[int, Meta(ge=0)] = 32 << 20
+    # A node starts NOT beating (as the original) until `PUT /heartbeat/?beat=true`.
+    heartbeat_start: bool = False
+    # Comma-separated origins allowed by CORS (the original hard-coded its list).
+    cors_origins: str = ""
+    gateway_signature_secret: str = ""
+    session_invalidation_channel: str = "session-invalidation"
+    rate_limit_enabled: bool = True
+    # The route table (TOML); empty = routes.toml beside this module. Env: GATEWAY_ROUTES_FILE.
+    gateway_routes_file: str = ""
+
+
+class Route(msgspec.Struct, frozen=True):
+    service: str
+    upstream: str  # scheme://host:port
+    auth: bool = True
+
+
+class PlanLimit(msgspec.Struct, frozen=True):
+    rate: Annotated[float, Meta(gt=0)]
+    burst: Annotated[int, Meta(ge=1)]
+
+
+class RouteTable(msgspec.Struct, frozen=True):
+    routes: dict[str, Route]
+    plans: dict[str, PlanLimit]
+
+
+def _resolve_upstream(name: str, settings: GatewaySettings) -> str:
+    named = {"saas": settings.saas_url, "saas_data": settings.saas_data_url}
+    url = named.get(name, name).rstrip("/")
+    if not url.startswith("http://"):
+        raise SettingsError(f"upstream {name!r} is neither 'saas', 'saas_data' nor an http:// URL")
+    return url
+
+
+def load_route_table(
+    settings: GatewaySettings, environ: Mapping[str, str] | None = None
+) -> RouteTable:
+    """The route table and plan limits: the TOML file, then GATEWAY_ROUTE__* overrides."""
+    environ = os.environ if environ is None else environ
+    path = pathlib.Path(settings.gateway_routes_file or DEFAULT_ROUTES_FILE)
+    try:
+        doc = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"route table {path}: {exc}") from None
+    routes: dict[str, Route] = {}
+    for service, spec in doc.get("services", {}).items():
+        if not isinstance(spec, dict) or "upstream" not in spec:
+            raise SettingsError(f"route table {path}: service {service!r} needs an upstream")
+        upstream = _resolve_upstream(str(spec["upstream"]), settings)
+        routes[service] = Route(service, upstream, bool(spec.get("auth", True)))
+    for name, value in environ.items():
+        if not name.startswith(ROUTE_ENV_PREFIX):
+            continue
+        service = name[len(ROUTE_ENV_PREFIX) :].lower().replace("_", "-")
+        target, _, flag = value.partition(";")
+        if flag not in ("", "noauth"):
+            raise SettingsError(f"{name}={value!r}: the only flag is ';noauth'")
+        routes[service] = Route(service, _resolve_upstream(target, settings), flag != "noauth")
+    try:
+        plans = msgspec.convert(doc.get("plans", {}), dict[str, PlanLimit])
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"route table {path}: plans: {exc}") from None
+    return RouteTable(routes=routes, plans=plans)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
+    return load(GatewaySettings, environ)

@@ -1,0 +1,266 @@
+"""Keep-alive connections to one upstream, on asyncio protocols.
+
+Response bytes are forwarded to the client as they arrive, unchanged after the head: the
+framing is only tracked (a byte count for Content-Length, httptools for chunked bodies) to know
+when the response ends and the connection can be reused. No per-chunk copies, no re-chunking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Protocol
+
+import httptools
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class ResponseSink(Protocol):
+    """What a connection reports to: the exchange it is currently serving."""
+
+    def upstream_head(self, head: bytes, body: bytes) -> int:
+        """Send the rewritten head and the first body bytes; the body length (-1 chunked,
+        -2 until close); a body longer than the length is cut by the sink."""
+
+    def upstream_body(self, data: bytes) -> None: ...
+    def upstream_done(self, reusable: bool) -> None: ...
+    def upstream_failed(self, started: bool) -> None: ...
+
+
+_MAX_HEAD = 64 * 1024
+_FRAMING_CHUNKED = -1
+_FRAMING_UNTIL_CLOSE = -2
+# Where a connection is in the current response.
+_HEAD, _BODY_LENGTH, _BODY_CHUNKED, _BODY_UNTIL_CLOSE = 0, 1, 2, 3
+
+
+class UpstreamConnection(asyncio.Protocol):
+    __slots__ = (
+        "_chunked",
+        "_complete",
+        "_head_buf",
+        "_remaining",
+        "_state",
+        "closed",
+        "deadline",
+        "pool",
+        "reused",
+        "sink",
+        "transport",
+    )
+
+    def __init__(self, pool: UpstreamPool) -> None:
+        self.pool = pool
+        self.transport: asyncio.Transport | None = None
+        self.sink: ResponseSink | None = None
+        self.closed = False
+        self.reused = False
+        self.deadline = 0.0
+        self._head_buf = b""
+        self._state = _HEAD
+        self._remaining = 0
+        self._chunked: httptools.HttpResponseParser | None = None
+        self._complete = False
+
+    # -- used by the exchange -----------------------------------------------------------------
+    def send(self, sink: ResponseSink, data: bytes, deadline: float) -> None:
+        self.sink = sink
+        self.deadline = deadline
+        self._state = _HEAD
+        self.pool.busy.add(self)
+        self.transport.write(data)  # type: ignore[union-attr]
+
+    def write(self, data: bytes) -> None:
+        self.transport.write(data)  # type: ignore[union-attr]
+
+    def abort(self) -> None:
+        self.closed = True
+        self.sink = None
+        self.pool.busy.discard(self)
+        if self.transport is not None:
+            self.transport.abort()
+
+    # -- protocol -----------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        sink = self.sink
+        if sink is None:  # bytes with no request: the connection is not usable any more
+            self.abort()
+            return
+        state = self._state
+        if state == _BODY_LENGTH:
+            self._by_length(sink, data)
+        elif state == _HEAD:
+            self._head(sink, data)
+        elif state == _BODY_CHUNKED:
+            self._by_chunks(sink, data)
+        else:  # until close
+            sink.upstream_body(data)
+
+    def _head(self, sink: ResponseSink, data: bytes) -> None:
+        buf = self._head_buf + data if self._head_buf else data
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buf) > _MAX_HEAD:
+                self._fail(False)
+            else:
+                self._head_buf = buf
+            return
+        self._head_buf = b""
+        rest = buf[end + 4 :]
+        # The head and the body bytes that came with it go to the client in one write.
+        length = sink.upstream_head(buf[: end + 4], rest)
+        if self.sink is None:  # the exchange gave up (client gone)
+            return
+        if length >= 0:
+            self._state = _BODY_LENGTH
+            self._remaining = length
+            n = len(rest)
+            if n >= length:
+                self._finish(n == length)
+            else:
+                self._remaining = length - n
+            return
+        elif length == _FRAMING_CHUNKED:
+            self._state = _BODY_CHUNKED
+            self._complete = False
+            parser = self._chunked = httptools.HttpResponseParser(self)
+            try:
+                parser.feed_data(buf)
+            except httptools.HttpParserError:
+                self._fail(True)
+                return
+            if self._complete:
+                self._finish(True)
+        else:
+            self._state = _BODY_UNTIL_CLOSE
+
+    def _by_length(self, sink: ResponseSink, data: bytes) -> None:
+        remaining = self._remaining
+        n = len(data)
+        if n > remaining:  # more than the response: the upstream broke framing
+            sink.upstream_body(data[:remaining])
+            self._finish(False)
+            return
+        sink.upstream_body(data)
+        self._remaining = remaining - n
+        if n == remaining:
+            self._finish(True)
+
+    def _by_chunks(self, sink: ResponseSink, data: bytes) -> None:
+        try:
+            self._chunked.feed_data(data)  # type: ignore[union-attr]
+        except httptools.HttpParserError:
+            self._fail(True)
+            return
+        sink.upstream_body(data)
+        if self._complete:
+            self._finish(True)
+
+    def on_message_complete(self) -> None:  # httptools, chunked responses only
+        self._complete = True
+
+    def _finish(self, reusable: bool) -> None:
+        sink = self.sink
+        self.sink = None
+        self._state = _HEAD
+        self._chunked = None
+        self.pool.busy.discard(self)
+        if reusable:
+            self.reused = True
+            self.pool.release(self)
+        else:
+            self.abort()
+        if sink is not None:
+            sink.upstream_done(reusable)
+
+    def _fail(self, started: bool) -> None:
+        sink = self.sink
+        self.abort()
+        if sink is not None:
+            sink.upstream_failed(started)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.pool.busy.discard(self)
+        sink = self.sink
+        self.sink = None
+        if sink is None:
+            return
+        if self._state == _BODY_UNTIL_CLOSE:
+            sink.upstream_done(False)
+        else:
+            sink.upstream_failed(self._state != _HEAD)
+
+    # Back-pressure from the client side.
+    def pause(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
+
+
+class UpstreamPool:
+    """Idle keep-alive connections to one upstream, most recently used first."""
+
+    def __init__(
+        self,
+        url: str,
+        max_idle: int,
+        connect_timeout: float,
+        on_timeout: Callable[[UpstreamConnection], None] | None = None,
+    ) -> None:
+        rest = url.removeprefix("http://")
+        hostport = rest.split("/", 1)[0]
+        host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "80")
+        self.host = host.strip("[]")
+        self.port = int(port)
+        self.host_header = hostport.encode()
+        self.max_idle = max_idle
+        self.connect_timeout = connect_timeout
+        self.idle: list[UpstreamConnection] = []
+        self.busy: set[UpstreamConnection] = set()
+        self.connect_errors = 0
+
+    def take_idle(self) -> UpstreamConnection | None:
+        idle = self.idle
+        while idle:
+            conn = idle.pop()
+            if not conn.closed:
+                return conn
+        return None
+
+    async def connect(self) -> UpstreamConnection:
+        loop = asyncio.get_running_loop()
+        try:
+            _, conn = await asyncio.wait_for(
+                loop.create_connection(lambda: UpstreamConnection(self), self.host, self.port),
+                self.connect_timeout,
+            )
+        except (OSError, TimeoutError):
+            self.connect_errors += 1
+            raise
+        return conn
+
+    def release(self, conn: UpstreamConnection) -> None:
+        if conn.closed:
+            return
+        if len(self.idle) < self.max_idle:
+            self.idle.append(conn)
+        else:
+            conn.abort()
+
+    def expire(self, now: float) -> list[UpstreamConnection]:
+        """The busy connections whose response is overdue."""
+        return [conn for conn in self.busy if conn.deadline <= now]
+
+    def close(self) -> None:
+        for conn in [*self.idle, *self.busy]:
+            conn.abort()
+        self.idle.clear()
+        self.busy.clear()

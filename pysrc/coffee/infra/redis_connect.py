@@ -1,0 +1,39 @@
+"""Redis clients from the original's settings: REDIS_CLUSTER_ADDRESSES (comma-separated
+host:port) and REDIS_CLUSTER_PASSWORD. One address gives a plain client (a single node or a
+proxy in front of a cluster); several give a cluster client."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+
+
+def parse_addresses(addresses: str) -> list[tuple[str, int]]:
+    out = []
+    for item in addresses.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"bad Redis address {item!r}: expected host:port")
+        out.append((host, int(port)))
+    if not out:
+        raise ValueError("no Redis address given")
+    return out
+
+
+def connect(
+    addresses: str, password: str = "", timeout: float | None = 0.05
+) -> aioredis.Redis | RedisCluster:
+    """A client whose every command gives up after `timeout` seconds (None: waits, for pub/sub)."""
+    nodes = parse_addresses(addresses)
+    common = {
+        "password": password or None,
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+    }
+    if len(nodes) == 1:
+        host, port = nodes[0]
+        return aioredis.Redis(host=host, port=port, retry_on_timeout=False, **common)
+    return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in nodes], **common)

@@ -1,0 +1,206 @@
+"""The gateway's proxy behaviour against real servers: routing, auth, header rewrite,
+bodies, errors, heartbeat, metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from tests.support.gateway_process import make_token
+
+
+def test_routes_the_path_and_query_with_the_tenant_headers_from_the_token(stack):
+    token = stack.user()
+    status, headers, body = stack.gateway.request(
+        "GET", "/discovery-service/api/search?q=a%20b&page=2", stack.headers(token)
+    )
+    assert status == 200
+    assert body["path"] == "/discovery-service/api/search?q=a%20b&page=2"
+    sent = body["headers"]
+    assert sent["x-bb-partner-id"] == ["11"]
+    assert sent["x-bb-plan-type"] == ["SAAS"]
+    assert sent["x-bb-requestid"] == [headers["x-bb-requestid"]]
+    assert sent["authorization"][0].startswith("Basic ")
+    assert sent["x-forwarded-for"] == ["127.0.0.1"]
+    assert "accept-encoding" not in sent
+
+
+def test_signature_covers_method_path_tenant_and_timestamp(stack):
+    token = stack.user()
+    _, _, body = stack.gateway.request(
+        "POST", "/content-service/api/x?y=1", stack.headers(token), body=b"{}"
+    )
+    h = {k: v[0] for k, v in body["headers"].items()}
+    message = "\n".join(
+        [
+            "v1",
+            "POST",
+            "/content-service/api/x",
+            h["x-bb-partner-id"],
+            h["x-bb-plan-type"],
+            h["authorization"],
+            h["x-bb-gateway-timestamp"],
+        ]
+    )
+    expected = hmac.new(b"test-signature-secret", message.encode(), hashlib.sha256).hexdigest()
+    assert h["x-bb-gateway-signature"] == expected
+
+
+def test_unknown_service_is_404_without_touching_an_upstream(stack):
+    before = len(stack.upstream.requests)
+    status, _, _ = stack.gateway.request("GET", "/no-such-service/x", stack.headers(stack.user()))
+    assert status == 404
+    assert len(stack.upstream.requests) == before
+
+
+def test_client_id_and_a_valid_token_are_required(stack):
+    gw = stack.gateway
+    token = stack.user()
+    assert gw.request("GET", "/content-service/x", {"authorization": f"Bearer {token}"})[0] == 401
+    assert gw.request("GET", "/content-service/x", stack.headers(None))[0] == 401
+    bad = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert gw.request("GET", "/content-service/x", stack.headers(bad))[0] == 401
+    expired = make_token("expired-session", ttl=-10)
+    assert gw.request("GET", "/content-service/x", stack.headers(expired))[0] == 401
+    unknown = stack.user(valid=False)  # signed right, but the session is not valid
+    assert gw.request("GET", "/content-service/x", stack.headers(unknown))[0] == 401
+
+
+def test_device_initialisation_skips_the_token_check(stack):
+    headers = stack.headers(None, **{"x-bb-deviceid": "dev-1"})
+    status, _, body = stack.gateway.request(
+        "POST", "/content-service/api/auth/init", headers, body=b"{}"
+    )
+    assert status == 200
+    import base64
+
+    assert body["headers"]["authorization"] == [
+        "Basic " + base64.b64encode(b"dev-1~dev-1~0:dev-1").decode()
+    ]
+    assert body["headers"]["x-bb-plan-type"] == ["FREE"]
+    assert body["headers"]["x-bb-partner-id"] == [""]
+
+
+def test_request_bodies_stream_with_length_and_chunked(stack):
+    token = stack.user()
+    gw = stack.gateway
+    status, _, body = gw.request(
+        "PUT", "/content-service/api/doc", stack.headers(token), body=b"x" * 3000
+    )
+    assert status == 200 and body["body"] == "x" * 3000
+    conn = gw.connection()
+    conn.putrequest("POST", "/content-service/api/chunks")
+    for k, v in stack.headers(token).items():
+        conn.putheader(k, v)
+    conn.putheader("transfer-encoding", "chunked")
+    conn.endheaders()
+    for part in (b"hello ", b"chunked ", b"world"):
+        conn.send(b"%x\r\n%s\r\n" % (len(part), part))
+    conn.send(b"0\r\n\r\n")
+    resp = conn.getresponse()
+    import orjson
+
+    echoed = orjson.loads(resp.read())
+    conn.close()
+    assert resp.status == 200
+    assert echoed["body"] == "hello chunked world"
+
+
+def test_too_large_request_is_413(stack):
+    status, _, _ = stack.gateway.request(
+        "POST", "/content-service/api/doc", stack.headers(stack.user()), body=b"x" * 5000
+    )
+    assert status == 413
+
+
+def test_keep_alive_connection_serves_many_requests(stack):
+    token = stack.user()
+    conn = stack.gateway.connection()
+    ids = set()
+    for i in range(20):
+        status, headers, body = stack.gateway.request(
+            "GET", f"/leaderboard-service/api/{i}", stack.headers(token), conn=conn
+        )
+        assert status == 200 and body["path"] == f"/leaderboard-service/api/{i}"
+        ids.add(headers["x-bb-requestid"])
+    conn.close()
+    assert len(ids) == 20
+
+
+def test_upstream_timeout_is_504_and_the_gateway_goes_on(stack):
+    token = stack.user()
+    status, _, _ = stack.gateway.request("GET", "/content-service/slow/3/x", stack.headers(token))
+    assert status == 504
+    assert stack.gateway.request("GET", "/content-service/ok", stack.headers(token))[0] == 200
+
+
+def test_cors_answer_is_the_gateways_only(stack):
+    token = stack.user()
+    gw = stack.gateway
+    _, headers, _ = gw.request(
+        "GET", "/content-service/x", stack.headers(token, origin="https://app.example")
+    )
+    assert headers["access-control-allow-origin"] == "https://app.example"
+    assert headers["access-control-allow-credentials"] == "true"
+    _, headers, _ = gw.request(
+        "GET", "/content-service/x", stack.headers(token, origin="https://other.example")
+    )
+    assert "access-control-allow-origin" not in headers  # the upstream's was removed
+    status, headers, _ = gw.request(
+        "OPTIONS",
+        "/content-service/x",
+        {
+            "origin": "https://app.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "x-bb-clientid, authorization",
+        },
+    )
+    assert status == 204
+    assert headers["access-control-allow-origin"] == "https://app.example"
+    assert "x-bb-clientid" in headers["access-control-allow-headers"]
+
+
+def test_heartbeat_answers_like_the_original(stack):
+    gw = stack.gateway
+    assert gw.request("GET", "/heartbeat/")[0] == 200
+    assert gw.request("PUT", "/heartbeat/?beat=false")[0] == 200
+    assert gw.request("GET", "/heartbeat/")[0] == 410
+    assert gw.request("PUT", "/heartbeat/?beat=maybe")[0] == 400
+    assert gw.request("PUT", "/heartbeat/?beat=true")[0] == 200
+    assert gw.request("GET", "/heartbeat/")[0] == 200
+
+
+def test_metrics_keep_requests_winkl_beside_ours(stack):
+    token = stack.user()
+    stack.gateway.request(
+        "GET", "/activity-service/x", stack.headers(token, **{"x-bb-channelid": "ios"})
+    )
+    text = stack.gateway.metrics()
+    assert (
+        'requests_winkl{method="GET",path="/activity-service/*any",channel="ios",'
+        'clientId="web",responseStatus="200"}'
+    ) in text
+    assert 'gateway_requests_total{route="/activity-service/*any",status="200"}' in text
+    assert "gateway_l1_cost_used" in text and "gateway_redis_breaker_state 0" in text
+
+
+def test_malformed_request_is_400(stack):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", stack.gateway.port)) as s:
+        s.sendall(b"GARBAGE\x01 / HTTP/1.1\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_upstream_down_is_502(stack, tmp_path):
+    from tests.support.gateway_process import GatewayProcess, free_port
+
+    env = {
+        "SAAS_URL": f"http://127.0.0.1:{free_port()}",
+        "IDENTITY_URL": stack.identity.url,
+        "PARTNER_URL": stack.partner.url,
+    }
+    with GatewayProcess(env) as gw:
+        token = stack.user()
+        assert gw.request("GET", "/content-service/x", stack.headers(token))[0] == 502
+        assert gw.event("upstream_error") >= 1

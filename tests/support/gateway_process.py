@@ -1,0 +1,140 @@
+"""Runs a real `coffee gateway` process for a test and talks HTTP to it."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import orjson
+from coffee._native import JwtSigner
+
+HMAC_KEY = b"gateway-test-secret-0123456789abcdef"
+HMAC_SECRET = base64.b64encode(HMAC_KEY).decode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_token(
+    sid: str, uid: int = 7, partner: int | None = 11, account: int = 70, ttl: float = 3600
+) -> str:
+    claims: dict[str, Any] = {
+        "sid": sid,
+        "uid": uid,
+        "userAccountId": account,
+        "exp": int(time.time() + ttl),
+    }
+    if partner is not None:
+        claims["partnerId"] = partner
+    return JwtSigner(HMAC_KEY, "HS256").sign(claims)
+
+
+class GatewayProcess:
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.prefix = uuid.uuid4().hex[:8]
+        full = {
+            **os.environ,
+            "HMAC_SECRET": HMAC_SECRET,
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "LOG_LEVEL": "warning",
+            "HEARTBEAT_START": "true",
+            **env,
+        }
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "coffee.cli",
+                "gateway",
+                "--workers",
+                str(workers),
+                "--drain",
+                "5",
+            ],
+            env=full,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        lines = []
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            lines.append(line)
+            if "gateway ready" in line:
+                return
+        self.stop()
+        raise RuntimeError("gateway did not start:\n" + "".join(lines))
+
+    def __enter__(self) -> GatewayProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def connection(self, timeout: float = 10) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        conn: http.client.HTTPConnection | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        own = conn is None
+        c = conn or self.connection()
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            resp = c.getresponse()
+            data = resp.read()
+            hdrs = {k.lower(): v for k, v in resp.getheaders()}
+            try:
+                decoded = orjson.loads(data) if data else None
+            except orjson.JSONDecodeError:
+                decoded = data
+            return resp.status, hdrs, decoded
+        finally:
+            if own:
+                c.close()
+
+    def metrics(self) -> str:
+        status, _, body = self.request("GET", "/metrics")
+        assert status == 200
+        return body.decode() if isinstance(body, bytes) else str(body)
+
+    def metric(self, name: str) -> float:
+        """The value of one exact sample name (with its labels, if any)."""
+        for line in self.metrics().splitlines():
+            sample, _, value = line.rpartition(" ")
+            if sample == name:
+                return float(value)
+        return 0.0
+
+    def event(self, event: str) -> float:
+        return self.metric(f'gateway_events_total{{event="{event}"}}')

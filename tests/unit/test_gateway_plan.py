@@ -1,0 +1,41 @@
+from coffee.gateway.auth import Principal
+from coffee.gateway.partners import FREE, NO_CONTRACT, contract_from_answer
+from coffee.gateway.requestid import RequestIds
+
+
+def answer(contracts):
+    return {"status": {"type": "SUCCESS"}, "partners": [{"id": 1, "contracts": contracts}]}
+
+
+def test_the_saas_contract_gives_the_plan_inside_its_window_only():
+    contract = contract_from_answer(answer([
+        {"contractType": "OTHER", "plan": "PAID", "startTime": 0, "endTime": 10**13},
+        {"contractType": "SAAS", "plan": "saas", "startTime": 1000_000, "endTime": 2000_000},
+    ]))  # fmt: skip
+    assert contract.plan_at(999.999) == FREE
+    assert contract.plan_at(1000.0) == b"SAAS"
+    assert contract.plan_at(1999.999) == b"SAAS"
+    assert contract.plan_at(2000.0) == FREE  # [start, end): expired at the exact second
+
+
+def test_malformed_answers_mean_no_contract():
+    for body in (None, [], {"partners": "x"}, answer([{"contractType": "SAAS", "plan": 3}])):
+        assert contract_from_answer(body) is NO_CONTRACT
+
+
+def test_principal_prepares_the_originals_basic_authorization():
+    import base64
+
+    p = Principal({"sid": "s", "uid": 42, "userAccountId": 9, "partnerId": 5, "exp": 10})
+    assert p.auth_value == b"Basic " + base64.b64encode(b"42~42~1~9:42")
+    assert p.partner == 5 and p.partner_id == b"5" and p.exp == 10.0
+    assert b"x-bb-partner-id: 5\r\n" in p.tenant
+
+
+def test_request_ids_are_unique_uuid_shaped():
+    import uuid
+
+    ids = RequestIds()
+    seen = {ids.next() for _ in range(1000)}
+    assert len(seen) == 1000
+    assert all(uuid.UUID(i.decode()).version == 4 for i in list(seen)[:10])
