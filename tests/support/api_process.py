@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import http.client
 import os
 import shutil
@@ -23,7 +24,7 @@ from typing import Any
 
 import asyncpg
 import orjson
-from coffee.infra import tenant_signature
+from coffee.infra import pg, tenant_signature
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -56,6 +57,19 @@ def drop_database(name: str) -> None:
     run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+async def _delete_exchanges(names: list[str]) -> None:
+    import aio_pika
+
+    conn = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    try:
+        for name in names:
+            channel = await conn.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(name)
+    finally:
+        await conn.close()
+
+
 def basic_user(user_id: str = "7", name: str = "Asha", account: str = "70") -> str:
     raw = f"{user_id}~{name}~1~{account}:{user_id}".encode()
     return "Basic " + base64.b64encode(raw).decode()
@@ -77,6 +91,7 @@ class ApiProcess:
             "GATEWAY_SIGNATURE_SECRET": SECRET,
             "HEARTBEAT_START": "true",
             "OUTBOX_POLL_INTERVAL": "0.2",
+            "AMQP_EXCHANGE": f"coffee.test.{self.id}.dx",
             "LOG_LEVEL": "warning",
             **(env or {}),
         }
@@ -132,9 +147,14 @@ class ApiProcess:
                 self.proc.kill()
                 self.proc.wait()
 
+    @property
+    def exchange(self) -> str:
+        return self.env["AMQP_EXCHANGE"]
+
     def close(self) -> None:
         self.stop()
         drop_database(self.db)
+        run(_delete_exchanges([self.exchange, self.exchange + ".error"]))
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self) -> ApiProcess:
@@ -195,7 +215,7 @@ class ApiProcess:
 
     def sql(self, query: str, *args: Any) -> list[asyncpg.Record]:
         async def go() -> list[asyncpg.Record]:
-            conn = await asyncpg.connect(self.pg_dsn)
+            conn = await pg.connect(self.pg_dsn)
             try:
                 return await conn.fetch(query, *args)
             finally:

@@ -15,9 +15,32 @@ slow_log = logging.getLogger("coffee.api.slow")
 
 
 def init_sentry(dsn: str, env: str) -> None:
-    """Enabled only when SENTRY_DSN is set; no default PII, bodies go through `redact_body`."""
+    """Enabled only when SENTRY_DSN is set. The request body reaches Sentry only through
+    `report`, redacted: stack-frame locals (which hold the raw body) and the integrations' own
+    body capture are off, and headers that carry credentials are dropped."""
     if dsn:
-        sentry_sdk.init(dsn=dsn, environment=env, send_default_pii=False, traces_sample_rate=0)
+        sentry_sdk.init(
+            dsn=dsn,
+            environment=env,
+            send_default_pii=False,
+            include_local_variables=False,
+            max_request_body_size="never",
+            traces_sample_rate=0,
+            before_send=_scrub,
+        )
+
+
+def _scrub(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("data", None)
+        request.pop("cookies", None)
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            for name in list(headers):
+                if name.lower() in ("authorization", "cookie", "x-bb-gateway-signature"):
+                    headers[name] = "[redacted]"
+    return event
 
 
 def report(
