@@ -8,6 +8,9 @@ const INITIAL_STEP: f64 = 0.0625;
 const STEP_DECAY: f64 = 0.98;
 /// A hit-rate change this large means the workload changed: restart with full steps.
 const RESTART_THRESHOLD: f64 = 0.05;
+/// Hit-rate changes smaller than this are sampling noise (three standard deviations of a
+/// sample of 100,000 requests near a 50% hit rate); the window stays put instead of drifting.
+const NOISE: f64 = 0.005;
 pub const MIN_WINDOW: f64 = 0.01;
 pub const MAX_WINDOW: f64 = 0.80;
 
@@ -51,6 +54,10 @@ impl Climber {
             return None; // the first sample is the baseline
         };
         let change = rate - previous;
+        if change.abs() < NOISE {
+            self.previous_rate = Some(previous); // compare the next sample with the same baseline
+            return None;
+        }
         let amount = if change >= 0.0 { self.step } else { -self.step };
         self.step = if change.abs() >= RESTART_THRESHOLD {
             INITIAL_STEP.copysign(amount)
@@ -79,11 +86,12 @@ mod tests {
     fn keeps_direction_while_improving_and_reverses_when_worse() {
         let mut c = Climber::new(0.2);
         assert_eq!(sample(&mut c, 0.50), None, "baseline");
-        let first = sample(&mut c, 0.50).unwrap(); // no change: keep the (initial) direction
+        assert_eq!(sample(&mut c, 0.50), None, "no change is noise: the window stays");
+        let first = sample(&mut c, 0.56).unwrap(); // better: the initial direction (shrink)
         assert!(first < 0.2);
-        let second = sample(&mut c, 0.51).unwrap(); // better: same direction
+        let second = sample(&mut c, 0.60).unwrap(); // better again: same direction
         assert!(second < first);
-        let third = sample(&mut c, 0.40).unwrap(); // worse: reverse
+        let third = sample(&mut c, 0.50).unwrap(); // worse: reverse
         assert!(third > second);
     }
 

@@ -448,7 +448,9 @@ impl<V> Policy<V> {
     }
 
     fn adapt(&mut self) {
-        let sample = (10 * self.table.len() as u64).max(1024);
+        // One climbing sample spans one aging period of the sketch, so that the churn a halving
+        // causes is not taken for a change of workload (on a loop it made the window drift).
+        let sample = self.sketch.sample_size();
         if let Some(share) = self.climber.climb(sample) {
             self.resize_window(share);
         }
