@@ -11,8 +11,8 @@ import time
 
 import aio_pika
 import pytest
-
 from coffee.infra import amqp
+
 from tests.conftest import require_port
 from tests.scenarios.api_fixtures import insert_profiles
 from tests.support.api_process import ApiProcess
