@@ -11,6 +11,9 @@ python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(
   || need+=(python3-dev)
 command -v cargo >/dev/null || need+=(cargo rustc)
 command -v curl >/dev/null || need+=(curl)
+# bench/gateway.py measures the gateway side by side with nginx, driven by wrk.
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}"

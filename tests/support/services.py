@@ -110,15 +110,18 @@ class IdentityService(_Server):
         super().__init__(_IdentityHandler)
         self.valid: set[str] = set()
         self.calls = 0
+        self.calls_by_token: dict[str, int] = {}
 
 
 class _IdentityHandler(_Handler):
     def do_POST(self) -> None:
         body = json.loads(self._body() or b"{}")
         owner = self.owner
+        token = body.get("token")
         with owner.lock:
             owner.calls += 1
-            ok = body.get("token") in owner.valid
+            owner.calls_by_token[token] = owner.calls_by_token.get(token, 0) + 1
+            ok = token in owner.valid
         if not self.path.startswith("/auth/verify/token"):
             self._send(404, {"error": "not found"})
             return
