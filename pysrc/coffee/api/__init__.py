@@ -1,0 +1,1 @@
+"""The api service ("Coffee"): business modules behind the gateway (issue 4)."""

@@ -1,0 +1,106 @@
+"""The ASGI application: Litestar (OpenAPI at /schema, msgspec models) inside RequestLifecycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from coffee.api import metrics, observability
+from coffee.api.deps import request_context
+from coffee.api.envelope import ApiError, error_body
+from coffee.api.lifecycle import CTX_KEY, RequestLifecycle, RuntimeHolder
+from coffee.api.runtime import Runtime
+from coffee.api.settings import ApiSettings
+
+log = logging.getLogger("coffee.api")
+
+
+def _error(status: int, message: str) -> Response[bytes]:
+    return Response(error_body(message), status_code=status, media_type="application/json")
+
+
+def _api_error(_: Request, exc: ApiError) -> Response[bytes]:
+    return _error(exc.status, exc.message)
+
+
+def _http_error(_: Request, exc: HTTPException) -> Response[bytes]:
+    detail = exc.detail
+    extra = getattr(exc, "extra", None)
+    if extra:
+        detail = f"{detail}: {extra}"
+    return _error(exc.status_code, str(detail))
+
+
+def _unexpected(request: Request, exc: Exception) -> Response[bytes]:
+    ctx = request.scope.get(CTX_KEY)  # type: ignore[call-overload]
+    observability.report(
+        exc,
+        "unhandled error",
+        request.method,
+        request.url.path,
+        ctx.tenant.describe() if ctx else None,
+        ctx.body if ctx else b"",
+    )
+    log.exception("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, "internal error: nothing was saved")
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics_endpoint() -> Response[bytes]:
+    return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def module_routes(settings: ApiSettings) -> list[Any]:
+    from coffee.api.modules.discovery import routes as discovery
+
+    out: list[Any] = []
+    out += discovery.routes(settings)
+    for name in ("identity", "partner"):
+        try:
+            module = __import__(f"coffee.api.modules.{name}.routes", fromlist=["routes"])
+        except ModuleNotFoundError:
+            continue
+        out += module.routes(settings)
+    return out
+
+
+def build(
+    settings: ApiSettings,
+    extra_routes: Sequence[Any] = (),
+    runtime_factory: Any = None,
+) -> RequestLifecycle:
+    """The app for one worker; the runtime (pools, clients) opens at startup, closes at shutdown."""
+    holder = RuntimeHolder()
+
+    async def startup() -> None:
+        factory = runtime_factory or Runtime.open
+        holder.runtime = await factory(settings)
+
+    async def shutdown() -> None:
+        if holder.runtime is not None:
+            await holder.runtime.close()
+            holder.runtime = None
+
+    app = Litestar(
+        route_handlers=[metrics_endpoint, *module_routes(settings), *extra_routes],
+        dependencies={"ctx": Provide(request_context, sync_to_thread=False)},
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        openapi_config=OpenAPIConfig(title="Coffee api", version="1.0.0"),
+        debug=False,
+    )
+    lifecycle = RequestLifecycle(app, holder)
+    lifecycle.litestar = app  # type: ignore[attr-defined]
+    return lifecycle

@@ -1,0 +1,230 @@
+"""RequestLifecycle: the ASGI middleware around every business request (spec Q2, Q7).
+
+For each request it checks the gateway signature (401 without a valid one), opens one
+PostgreSQL transaction from the pool and one ClickHouse session, runs the handler under
+SERVER_TIMEOUT with the response held back, then commits both (2xx/3xx) or rolls both back
+(an error status, an exception, a timeout). Only then does the client get the response, so a
+client never sees success for work that did not commit. On timeout the handler is cancelled,
+the transaction rolled back and the connection returned to the pool at once (terminated if the
+rollback itself hangs), Sentry gets the request, and the client gets 504.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from coffee.api import metrics, observability, tenant
+from coffee.api.context import CHSession, RequestContext
+from coffee.api.envelope import error_body
+from coffee.api.relay import flush_clickhouse
+from coffee.api.runtime import Runtime
+
+log = logging.getLogger("coffee.api.lifecycle")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
+
+CTX_KEY = "coffee.ctx"
+# No tenant, no sessions: the load balancer's and the operators' endpoints.
+BARE_PREFIXES = ("/schema", "/metrics")
+# Internal endpoints the gateway (or a login) calls directly, without tenant headers.
+UNSIGNED_PREFIXES = (
+    "/identity-service/api/auth/",
+    "/partner-service/api/partner/",
+)
+ROLLBACK_TIMEOUT = 1.0
+
+
+class RuntimeHolder:
+    """Filled by the app's startup hook, read by the middleware."""
+
+    runtime: Runtime | None = None
+
+
+async def _send_simple(
+    send: Callable[[Message], Awaitable[None]], status: int, body: bytes
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Callable[[], Awaitable[Message]]) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _signed_path(scope: Scope) -> str:
+    """The path as the gateway signed it: the raw request target without the query."""
+    raw = scope.get("raw_path")
+    if raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return scope["path"]
+
+
+class RequestLifecycle:
+    def __init__(self, app: ASGIApp, holder: RuntimeHolder) -> None:
+        self.app = app
+        self.holder = holder
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rt = self.holder.runtime
+        path: str = scope["path"]
+        if rt is None:
+            await _send_simple(send, 503, error_body("starting"))
+            return
+        if path.startswith("/heartbeat"):
+            status, body = rt.heartbeat.handle(
+                scope["method"], scope.get("query_string", b"").decode()
+            )
+            await _send_simple(send, status, body)
+            return
+        if path.startswith(BARE_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await self._business(rt, scope, receive, send)
+
+    async def _business(self, rt: Runtime, scope: Scope, receive: Any, send: Any) -> None:
+        settings = rt.settings
+        method: str = scope["method"]
+        path: str = scope["path"]
+        started = time.monotonic()
+        body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if not path.startswith(UNSIGNED_PREFIXES) and not tenant.signed(
+            headers,
+            method,
+            _signed_path(scope),
+            settings.gateway_signature_secret.encode(),
+            settings.gateway_signature_max_skew,
+        ):
+            metrics.REQUESTS.labels("unsigned").inc()
+            await _send_simple(send, 401, error_body("request not signed by the gateway"))
+            return
+        who = tenant.from_headers(headers)
+        who_desc = who.describe()
+
+        held: list[Message] = []
+        status = 500
+        body_sent = False
+
+        async def hold(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            held.append(message)
+
+        async def replay() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        conn = None
+        tx = None
+        ctx: RequestContext | None = None
+        pending_ids: list[int] = []
+        outcome = "ok"
+        try:
+            async with asyncio.timeout(settings.server_timeout):
+                conn = await rt.pool.acquire(timeout=settings.pg_acquire_timeout)
+                tx = conn.transaction()
+                await tx.start()
+                ctx = RequestContext(conn, CHSession(rt.clickhouse), who, method, path, body)
+                scope[CTX_KEY] = ctx
+                await self.app(scope, replay, hold)
+                if status < 400:
+                    pending_ids = await ctx.stash_clickhouse_writes()
+            if status < 400:
+                await tx.commit()
+                tx = None
+            else:
+                outcome = "error"
+        except TimeoutError as exc:
+            held = []
+            if conn is None:  # every pooled connection stayed busy
+                outcome, status = "no_connection", 503
+            else:
+                outcome, status = "timeout", 504
+            observability.report(exc, f"request {outcome}", method, path, who_desc, body)
+        except Exception as exc:  # acquire failed, or commit failed
+            outcome = "failed"
+            held = []
+            log.exception("request failed")
+            observability.report(exc, "request failed", method, path, who_desc, body)
+            status = 503 if conn is None else 500
+        finally:
+            if conn is not None:
+                await self._release(rt, conn, tx)
+        if ctx is not None and outcome == "ok":
+            await self._after_commit(rt, ctx, pending_ids)
+        elif ctx is not None:
+            ctx.ch.discard()
+        metrics.REQUESTS.labels(outcome).inc()
+
+        duration = time.monotonic() - started
+        if duration >= settings.slow_request_threshold:
+            observability.log_slow(method, path, who_desc, duration, status, body)
+        if held:
+            for message in held:
+                await send(message)
+        elif outcome == "timeout":
+            limit = f"request exceeded SERVER_TIMEOUT ({settings.server_timeout:g} s)"
+            await _send_simple(send, 504, error_body(limit + ": nothing was saved"))
+        elif outcome == "no_connection":
+            await _send_simple(send, 503, error_body("no database connection available"))
+        else:
+            await _send_simple(send, status, error_body("internal error: nothing was saved"))
+
+    async def _release(self, rt: Runtime, conn: Any, tx: Any) -> None:
+        """Rolls back (when still open) and returns the connection at once, whatever happens."""
+        try:
+            if tx is not None:
+                await asyncio.wait_for(tx.rollback(), ROLLBACK_TIMEOUT)
+        except Exception:  # the rollback hung or the connection broke: drop it
+            conn.terminate()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(rt.pool.release(conn), ROLLBACK_TIMEOUT)
+
+    async def _after_commit(self, rt: Runtime, ctx: RequestContext, pending_ids: list[int]) -> None:
+        if pending_ids:
+            await flush_clickhouse(rt.pool, rt.clickhouse, pending_ids)
+        if ctx.outboxed:
+            rt.relay.wake.set()
+        for fn in ctx.after_commit:
+            rt.spawn(_guarded(fn))
+
+
+async def _guarded(fn: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await fn()
+    except Exception as exc:
+        metrics.AFTER_COMMIT_FAILURES.inc()
+        log.warning("after-commit action failed: %r", exc)

@@ -1,0 +1,1 @@
+"""Business modules; each exposes `routes(settings) -> list` of Litestar route handlers."""

@@ -1,0 +1,1 @@
+"""Discovery: creator profile search (PostgreSQL) and follower growth (ClickHouse)."""

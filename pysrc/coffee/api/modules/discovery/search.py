@@ -1,0 +1,188 @@
+"""SearchManager: the profile search in PostgreSQL, one page at a time (LIMIT/OFFSET in SQL).
+
+`filteredCount` is the number of matching rows, counted exactly up to `COUNT_CAP` (counting
+every match of a broad filter over a million rows would cost more than the page itself); past
+it the answer says ``filteredCountCapped``. `hasNextPage` comes from reading one row more
+than the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from coffee.api.modules.discovery.params import COMPARE, FIELDS, SearchParams
+from coffee.api.tenant import Tenant
+
+COUNT_CAP = 10_000
+COLUMNS = (
+    "id, platform, platform_profile_id, handle, name, bio, category, country, city, followers, "
+    "engagement_rate, email, phone, audience, updated_at"
+)
+PREMIUM = ("email", "phone", "audience")
+
+
+def where(params: SearchParams) -> tuple[str, list[Any]]:
+    clauses = ["platform = $1"]
+    args: list[Any] = [params.platform]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    for f in params.filters:
+        column = FIELDS[f.field][0]
+        if column == "text":
+            clauses.append(f"lower(handle || ' ' || name) LIKE {arg('%' + _escape(f.value) + '%')}")
+        elif f.filterType == "IN":
+            clauses.append(f"{column} = ANY({arg(list(f.value))})")
+        elif f.filterType == "RANGE":
+            lo, hi = f.value
+            if lo is not None:
+                clauses.append(f"{column} >= {arg(lo)}")
+            if hi is not None:
+                clauses.append(f"{column} <= {arg(hi)}")
+        else:
+            clauses.append(f"{column} {COMPARE[f.filterType]} {arg(f.value)}")
+    return " AND ".join(clauses), args
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page_query(params: SearchParams) -> tuple[str, list[Any]]:
+    """The page (plus one row, to know whether another page follows)."""
+    cond, args = where(params)
+    order = f"{params.sort_by} {params.sort_dir}"
+    if params.sort_by != "id":
+        order += f", id {params.sort_dir}"
+    offset = (params.page - 1) * params.size
+    sql = (
+        f"SELECT {COLUMNS} FROM profiles WHERE {cond} ORDER BY {order} "
+        f"LIMIT {params.size + 1} OFFSET {offset}"
+    )
+    return sql, args
+
+
+def count_query(params: SearchParams) -> tuple[str, list[Any]]:
+    cond, args = where(params)
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM profiles WHERE {cond} LIMIT {COUNT_CAP + 1}) m",
+        args,
+    )
+
+
+def present(row: asyncpg.Record | dict[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """A profile as the API shows it; premium fields only for paying plans."""
+    out = {
+        "id": row["id"],
+        "platform": row["platform"],
+        "platformProfileId": row["platform_profile_id"],
+        "handle": row["handle"],
+        "name": row["name"],
+        "bio": row["bio"],
+        "category": row["category"],
+        "country": row["country"],
+        "city": row["city"],
+        "followers": row["followers"],
+        "engagementRate": round(float(row["engagement_rate"]), 4),
+        "updatedAt": int(row["updated_at"].timestamp() * 1000),
+    }
+    if tenant.premium:
+        out["email"] = row["email"]
+        out["phone"] = row["phone"]
+        out["audience"] = row["audience"]
+    return out
+
+
+class SearchManager:
+    def __init__(self, conn: asyncpg.Connection, tenant: Tenant) -> None:
+        self.conn = conn
+        self.tenant = tenant
+
+    async def search(self, params: SearchParams) -> dict[str, Any]:
+        sql, args = page_query(params)
+        rows = await self.conn.fetch(sql, *args)
+        csql, cargs = count_query(params)
+        count = await self.conn.fetchval(csql, *cargs)
+        has_next = len(rows) > params.size
+        rows = rows[: params.size]
+        capped = count > COUNT_CAP
+        return {
+            "status": {
+                "status": "SUCCESS",
+                "message": "",
+                "filteredCount": min(count, COUNT_CAP),
+                "filteredCountCapped": capped,
+                "hasNextPage": has_next,
+                "nextCursor": str(params.page + 1) if has_next else None,
+            },
+            "profiles": [present(r, self.tenant) for r in rows],
+        }
+
+    async def by_id(self, profile_id: int) -> asyncpg.Record | None:
+        return await self.conn.fetchrow(f"SELECT {COLUMNS} FROM profiles WHERE id = $1", profile_id)
+
+    async def by_platform_id(
+        self, platform: str, platform_profile_id: str
+    ) -> asyncpg.Record | None:
+        return await self.conn.fetchrow(
+            f"SELECT {COLUMNS} FROM profiles WHERE platform = $1 AND platform_profile_id = $2",
+            platform,
+            platform_profile_id,
+        )
+
+    async def by_handle(self, platform: str, handle: str) -> asyncpg.Record | None:
+        return await self.conn.fetchrow(
+            f"SELECT {COLUMNS} FROM profiles WHERE platform = $1 AND lower(handle) = lower($2)",
+            platform,
+            handle,
+        )
+
+    async def similar(self, row: asyncpg.Record, limit: int = 10) -> list[asyncpg.Record]:
+        """Same platform and category, nearest follower counts (two index range scans)."""
+        rows = await self.conn.fetch(
+            f"""
+            (SELECT {COLUMNS} FROM profiles WHERE platform = $1 AND category = $2 AND id <> $3
+                AND followers >= $4 ORDER BY followers ASC LIMIT $5)
+            UNION ALL
+            (SELECT {COLUMNS} FROM profiles WHERE platform = $1 AND category = $2 AND id <> $3
+                AND followers < $4 ORDER BY followers DESC LIMIT $5)
+            """,
+            row["platform"],
+            row["category"],
+            row["id"],
+            row["followers"],
+            limit,
+        )
+        rows.sort(key=lambda r: abs(r["followers"] - row["followers"]))
+        return rows[:limit]
+
+    async def content(self, profile_id: int, limit: int) -> list[asyncpg.Record]:
+        return await self.conn.fetch(
+            "SELECT id, posted_at, caption, hashtags, likes, comments FROM posts "
+            "WHERE profile_id = $1 ORDER BY posted_at DESC LIMIT $2",
+            profile_id,
+            limit,
+        )
+
+    async def hashtags(self, profile_id: int, limit: int) -> list[asyncpg.Record]:
+        return await self.conn.fetch(
+            "SELECT tag, count(*) AS posts FROM posts, unnest(hashtags) AS tag "
+            "WHERE profile_id = $1 GROUP BY tag ORDER BY posts DESC, tag LIMIT $2",
+            profile_id,
+            limit,
+        )
+
+    async def locations(self) -> list[asyncpg.Record]:
+        return await self.conn.fetch("SELECT code, name FROM locations ORDER BY name")
+
+    async def update(self, profile_id: int, changes: dict[str, Any]) -> asyncpg.Record | None:
+        sets = ", ".join(f"{col} = ${i + 2}" for i, col in enumerate(changes))
+        return await self.conn.fetchrow(
+            f"UPDATE profiles SET {sets}, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}",
+            profile_id,
+            *changes.values(),
+        )

@@ -1,0 +1,68 @@
+"""What a worker process holds: pools and clients opened once, shared by the requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from coffee.api.relay import Relay
+from coffee.api.settings import ApiSettings
+from coffee.infra import pg, redis_connect
+from coffee.infra.amqp import Publisher
+from coffee.infra.clickhouse import ClickHouse
+from coffee.infra.heartbeat import Heartbeat
+
+log = logging.getLogger("coffee.api")
+
+
+@dataclass
+class Runtime:
+    settings: ApiSettings
+    pool: asyncpg.Pool
+    clickhouse: ClickHouse
+    publisher: Publisher
+    relay: Relay
+    redis: object
+    heartbeat: Heartbeat
+    background: list[asyncio.Task] = field(default_factory=list)
+
+    @classmethod
+    async def open(cls, settings: ApiSettings, clickhouse: ClickHouse | None = None) -> Runtime:
+        pool = await pg.create_pool(settings.pg_dsn(), settings.pg_pool_min, settings.pg_pool_max)
+        clickhouse = clickhouse or ClickHouse(settings.clickhouse_dsn())
+        if settings.migrate_on_start:
+            from coffee.api.migrate import migrate_clickhouse, migrate_postgres
+
+            async with pool.acquire() as conn:
+                await migrate_postgres(conn)
+            await migrate_clickhouse(clickhouse)
+        publisher = Publisher(settings.amqp_uri, settings.amqp_exchange)
+        relay = Relay(
+            pool, clickhouse, publisher, settings.outbox_poll_interval, settings.outbox_batch
+        )
+        redis = redis_connect.connect(
+            settings.redis_cluster_addresses, settings.redis_cluster_password, timeout=1.0
+        )
+        heartbeat = Heartbeat(settings.heartbeat_start)
+        rt = cls(settings, pool, clickhouse, publisher, relay, redis, heartbeat)
+        relay.start()
+        return rt
+
+    def spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
+        """Runs a fire-and-forget coroutine, keeping a reference so it is not collected."""
+        task = asyncio.create_task(coro)
+        self.background.append(task)
+        task.add_done_callback(self.background.remove)
+
+    async def close(self) -> None:
+        await self.relay.stop()
+        for task in list(self.background):
+            task.cancel()
+        await self.publisher.close()
+        with contextlib.suppress(Exception):
+            await self.redis.aclose()  # type: ignore[attr-defined]
+        await self.pool.close()

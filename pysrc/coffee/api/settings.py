@@ -1,0 +1,79 @@
+"""Settings of the api service, read with `coffee.config.load` (names of the Go original)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+
+class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
+    server_host: str = "127.0.0.1"
+    server_port: Annotated[int, Meta(ge=0, le=65535)] = 8000
+    # A request running longer is cancelled, both sessions roll back, the client gets 504.
+    server_timeout: Annotated[float, Meta(gt=0)] = 5.0
+    # Requests slower than this are logged as structured JSON (method, path, tenant, body).
+    slow_request_threshold: Annotated[float, Meta(gt=0)] = 5.0
+    log_level: str = "info"
+    env: str = "dev"
+    sentry_dsn: str = ""
+    workers: Annotated[int, Meta(ge=1)] = 1
+
+    # PostgreSQL (the original's PG_* names).
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_db: str = "coffee"
+    pg_user: str = "postgres"
+    pg_pass: str = ""
+    pg_pool_min: Annotated[int, Meta(ge=0)] = 2
+    pg_pool_max: Annotated[int, Meta(ge=1)] = 20
+    # How long a request may wait for a pooled connection (inside SERVER_TIMEOUT).
+    pg_acquire_timeout: Annotated[float, Meta(gt=0)] = 2.0
+
+    # ClickHouse: CH_DSN wins ("chdb:///path" in-process, "http://host:8123"); else CH_* build one.
+    ch_dsn: str = ""
+    ch_host: str = ""
+    ch_port: int = 8123
+    ch_db: str = "default"
+    ch_user: str = "default"
+    ch_pass: str = ""
+    ch_data_dir: str = ".coffee/chdb"
+
+    amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The original's direct durable exchange of the api; topics are `<exchange>___<queue>`.
+    amqp_exchange: str = "coffee.dx"
+    listener_prefetch: Annotated[int, Meta(ge=1)] = 1
+    listener_max_retries: Annotated[int, Meta(ge=0)] = 2
+    outbox_poll_interval: Annotated[float, Meta(gt=0)] = 0.5
+    outbox_batch: Annotated[int, Meta(ge=1)] = 100
+
+    redis_cluster_addresses: str = "127.0.0.1:6379"
+    redis_cluster_password: str = ""
+
+    # The gateway's signature over the tenant headers (coffee.infra.tenant_signature).
+    gateway_signature_secret: str = ""
+    gateway_signature_max_skew: Annotated[int, Meta(ge=0)] = 30
+
+    # Identity: JWT secret shared with the gateway (base64 as the original's HMAC_SECRET).
+    hmac_secret: str = ""
+    session_ttl: Annotated[int, Meta(ge=1)] = 7 * 24 * 3600
+
+    # Pagination caps (the spec's values); beyond them the request is refused with 400.
+    page_cap: Annotated[int, Meta(ge=1)] = 1000
+    size_cap: Annotated[int, Meta(ge=1)] = 100
+    heartbeat_start: bool = False
+    # Apply pending migrations when a worker starts (under a lock; idempotent).
+    migrate_on_start: bool = True
+
+    def pg_dsn(self) -> str:
+        auth = self.pg_user + (f":{self.pg_pass}" if self.pg_pass else "")
+        return f"postgresql://{auth}@{self.pg_host}:{self.pg_port}/{self.pg_db}"
+
+    def clickhouse_dsn(self) -> str:
+        if self.ch_dsn:
+            return self.ch_dsn
+        if self.ch_host:
+            auth = self.ch_user + (f":{self.ch_pass}" if self.ch_pass else "")
+            return f"http://{auth}@{self.ch_host}:{self.ch_port}/{self.ch_db}"
+        return f"chdb://{self.ch_data_dir}"

@@ -1,0 +1,169 @@
+"""RabbitMQ plumbing shared by the api and the events services (aio-pika).
+
+Naming follows the originals: direct durable exchanges; the queue of a routing key is
+``<exchange>___<routing key>``; a message that failed ``max_retries`` times goes to the error
+exchange ``<exchange>.error`` with routing key ``error.<queue>``, whose durable queue keeps it.
+
+- `Publisher`: a robust connection (reconnects by itself, no restart needed) and a channel with
+  publisher confirms, so `publish` returns only once the broker has the message.
+- `consume`: acknowledges after the handler's work; a failure republishes the message with
+  ``x-retry-count`` + 1 (RabbitMQ ignores client-set ``x-death`` since 3.13) and dead-letters it
+  past the limit. Prefetch is a setting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+
+log = logging.getLogger("coffee.amqp")
+
+RETRY_HEADER = "x-retry-count"
+
+
+def queue_name(exchange: str, routing_key: str) -> str:
+    return f"{exchange}___{routing_key}"
+
+
+def error_exchange(exchange: str) -> str:
+    return f"{exchange}.error"
+
+
+async def connect(uri: str, timeout: float = 5.0) -> AbstractRobustConnection:
+    return await aio_pika.connect_robust(uri, timeout=timeout)
+
+
+async def declare(
+    channel: AbstractChannel, exchange: str, routing_key: str
+) -> tuple[AbstractExchange, AbstractQueue]:
+    """The exchange, the queue of `routing_key` bound to it, and its error queue."""
+    ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.DIRECT, durable=True)
+    name = queue_name(exchange, routing_key)
+    queue = await channel.declare_queue(name, durable=True)
+    await queue.bind(ex, routing_key)
+    err = await channel.declare_exchange(
+        error_exchange(exchange), aio_pika.ExchangeType.DIRECT, durable=True
+    )
+    err_queue = await channel.declare_queue(f"{name}.error", durable=True)
+    await err_queue.bind(err, f"error.{name}")
+    return ex, queue
+
+
+class Publisher:
+    """Publishes with confirms over a connection that reconnects by itself."""
+
+    def __init__(self, uri: str, exchange: str, timeout: float = 5.0) -> None:
+        self.uri = uri
+        self.exchange_name = exchange
+        self.timeout = timeout
+        self._conn: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        self._lock = asyncio.Lock()
+        self.failures = 0
+
+    async def _ready(self) -> AbstractExchange:
+        if self._exchange is not None and self._channel and not self._channel.is_closed:
+            return self._exchange
+        async with self._lock:
+            if self._conn is None or self._conn.is_closed:
+                # First connection (or the broker was down at start): connect now.
+                self._conn = await connect(self.uri, self.timeout)
+            self._channel = await self._conn.channel(publisher_confirms=True)
+            self._exchange = await self._channel.declare_exchange(
+                self.exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
+            )
+            return self._exchange
+
+    async def publish(
+        self,
+        routing_key: str,
+        body: bytes,
+        *,
+        message_id: str | None = None,
+        headers: dict[str, Any] | None = None,
+        exchange: str | None = None,
+    ) -> None:
+        """Returns once the broker confirmed; raises on failure or after `timeout`."""
+        ex = await asyncio.wait_for(self._ready(), self.timeout)
+        if exchange is not None and exchange != self.exchange_name:
+            assert self._channel is not None
+            ex = await self._channel.declare_exchange(
+                exchange, aio_pika.ExchangeType.DIRECT, durable=True
+            )
+        message = aio_pika.Message(
+            body,
+            message_id=message_id,
+            headers=headers or {},
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            content_type="application/json",
+        )
+        await ex.publish(message, routing_key, timeout=self.timeout)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+        self._conn = self._channel = self._exchange = None
+
+
+Handler = Callable[[AbstractIncomingMessage], Awaitable[None]]
+
+
+async def consume(
+    conn: AbstractRobustConnection,
+    exchange: str,
+    routing_key: str,
+    handler: Handler,
+    *,
+    prefetch: int = 1,
+    max_retries: int = 2,
+) -> AbstractQueue:
+    """Starts consuming `routing_key`'s queue; returns the queue (cancel with its consumer tag)."""
+    channel = await conn.channel(publisher_confirms=True)
+    await channel.set_qos(prefetch_count=prefetch)
+    ex, queue = await declare(channel, exchange, routing_key)
+    err_ex = await channel.get_exchange(error_exchange(exchange))
+    name = queue_name(exchange, routing_key)
+
+    async def on_message(message: AbstractIncomingMessage) -> None:
+        try:
+            await handler(message)
+        except Exception as exc:
+            retries = int((message.headers or {}).get(RETRY_HEADER, 0) or 0)
+            headers = {**(message.headers or {}), RETRY_HEADER: retries + 1}
+            copy = aio_pika.Message(
+                message.body,
+                message_id=message.message_id,
+                headers=headers,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                content_type=message.content_type,
+            )
+            try:
+                if retries < max_retries:
+                    await ex.publish(copy, routing_key)
+                else:
+                    log.error("dead-lettering %s after %d retries: %r", name, retries, exc)
+                    await err_ex.publish(copy, f"error.{name}")
+            except Exception:
+                # Not republished: leave it unacked so the broker redelivers it.
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
+                return
+        with contextlib.suppress(Exception):  # a channel reopened since: it will be redelivered
+            await message.ack()
+
+    await queue.consume(on_message)
+    return queue

@@ -1,0 +1,62 @@
+"""ClickHouse access through clickhouse-connect: ``chdb:///dir`` (in-process) or ``http://...``.
+
+clickhouse-connect's client is synchronous and one client must not run two queries at once
+("concurrent queries within the same session"), and chdb is one engine per process and data
+directory. So the process holds one client, calls it from a worker thread under a lock, and
+never blocks the event loop. Inserts carry an ``insert_deduplication_token`` so a retried
+batch is stored once (tables are created with ``non_replicated_deduplication_window``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import clickhouse_connect
+import orjson
+
+
+class ClickHouse:
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._lock = threading.Lock()
+        self._client = clickhouse_connect.get_client(dsn=dsn, autogenerate_session_id=False)
+
+    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return fn(*args, **kwargs)
+
+    async def query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:
+        result = await asyncio.to_thread(self._run, self._client.query, sql, parameters=parameters)
+        return list(result.result_rows)
+
+    async def command(self, sql: str) -> Any:
+        return await asyncio.to_thread(self._run, self._client.command, sql)
+
+    def command_sync(self, sql: str) -> Any:
+        return self._run(self._client.command, sql)
+
+    async def insert_json_rows(
+        self, table: str, rows: Sequence[dict[str, Any]], token: str | None = None
+    ) -> None:
+        """Inserts rows given as dicts (JSONEachRow); `token` makes a retry a no-op."""
+        if not rows:
+            return
+        body = b"\n".join(orjson.dumps(r) for r in rows)
+        settings = {"insert_deduplication_token": token} if token else None
+        columns = list(rows[0].keys())
+        await asyncio.to_thread(
+            self._run,
+            self._client.raw_insert,
+            table,
+            columns,
+            body,
+            settings=settings,
+            fmt="JSONEachRow",
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._client.close()
