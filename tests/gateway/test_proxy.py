@@ -200,3 +200,16 @@ def test_upstream_down_is_502(stack, tmp_path):
         token = stack.user()
         assert gw.request("GET", "/content-service/x", stack.headers(token))[0] == 502
         assert gw.event("upstream_error") >= 1
+
+
+def test_several_workers_share_the_port(stack):
+    from tests.gateway.conftest import services_env
+    from tests.support.gateway_process import GatewayProcess
+
+    env = services_env(stack.upstream, stack.identity, stack.partner)
+    with GatewayProcess(env, workers=2) as gw:
+        token = stack.user()
+        statuses = {
+            gw.request("GET", f"/content-service/w/{i}", stack.headers(token))[0] for i in range(10)
+        }
+        assert statuses == {200}

@@ -109,7 +109,9 @@ class TokenAuthorizer:
         if partner:
             contract = l1.get(partner)
             if contract is None:
-                return NEEDS_SLOW_PATH
+                contract = self.partners.cached(partner)  # stale while it refreshes
+                if contract is None:
+                    return NEEDS_SLOW_PATH
             plan = contract.plan_at(now)
             limiter = self.limiter
             if limiter is not None:

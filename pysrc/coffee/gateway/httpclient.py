@@ -59,6 +59,12 @@ class _Collect:
     def upstream_timeout(self) -> None:
         self.upstream_failed(False)
 
+    def pause_source(self) -> None:
+        return  # the whole (small) request is written at once
+
+    def resume_source(self) -> None:
+        return
+
 
 async def request_json(
     pool: UpstreamPool, method: str, target: str, body: object | None, timeout: float

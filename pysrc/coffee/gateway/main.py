@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 import uvloop
 
 from coffee._native import Cache, JwtVerifier
-from coffee.config import SettingsError
+from coffee.config import CommonSettings, SettingsError, load
 from coffee.gateway.app import Gateway
 from coffee.gateway.auth import TokenAuthorizer
 from coffee.gateway.metrics import GatewayMetrics
@@ -144,8 +145,19 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
     return Built(gateway, l1, redis, pubsub_redis, sessions, breaker)
 
 
+def _init_sentry(dsn: str, env: str) -> None:
+    """Unexpected errors (the original recovered panics) go to Sentry when SENTRY_DSN is set."""
+    if dsn:
+        import sentry_sdk
+
+        sentry_sdk.init(dsn=dsn, environment=env, traces_sample_rate=0.0)
+
+
 async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.0) -> None:
     built = build(settings, table)
+    # Objects built at start live for the whole process: keep them out of the GC's scans.
+    gc.collect()
+    gc.freeze()
     gateway = built.gateway
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
@@ -198,10 +210,6 @@ def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds to finish on stop")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "info").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
     try:
         settings = load_settings(environ)
         overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
@@ -209,9 +217,14 @@ def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
             settings = GatewaySettings(**{**_as_dict(settings), **overrides})
         table = load_route_table(settings, environ)
         make_verifier(settings)  # fail at start, not on the first request
+        common = load(CommonSettings, environ)
     except SettingsError as exc:
         print(f"coffee gateway: {exc}", file=sys.stderr)
         return 2
+    logging.basicConfig(
+        level=common.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    _init_sentry(common.sentry_dsn, common.env)
     if args.workers <= 1:
         return _run_worker(settings, table, args.drain)
     children = []

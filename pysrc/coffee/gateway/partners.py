@@ -6,6 +6,7 @@ contract is served (stale); a partner never seen gets FREE until the service ans
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -79,12 +80,34 @@ class PartnerContracts:
         self.ttl = ttl
         self.timeout = timeout
         self.stale: dict[int, Contract] = {}  # last known contract, served when the service fails
+        self._loading: dict[int, asyncio.Future[Contract]] = {}
 
     def cached(self, partner_id: int) -> Contract | None:
+        """The contract in L1; else the last known one while a refresh runs in the background
+        (the plan still follows its dates to the second); None for a partner never seen."""
         # Partners are keyed by int; sessions and claims by bytes, so they never collide.
-        return self.l1.get(partner_id)
+        contract = self.l1.get(partner_id)
+        if contract is not None:
+            return contract
+        contract = self.stale.get(partner_id)
+        if contract is not None and partner_id not in self._loading:
+            self._loading[partner_id] = asyncio.ensure_future(self._load(partner_id))
+        return contract
 
     async def load(self, partner_id: int) -> Contract:
+        """Reads the contract; concurrent calls for one partner share one request."""
+        future = self._loading.get(partner_id)
+        if future is None:
+            future = self._loading[partner_id] = asyncio.ensure_future(self._load(partner_id))
+        return await asyncio.shield(future)
+
+    async def _load(self, partner_id: int) -> Contract:
+        try:
+            return await self._fetch(partner_id)
+        finally:
+            self._loading.pop(partner_id, None)
+
+    async def _fetch(self, partner_id: int) -> Contract:
         try:
             status, body = await request_json(
                 self.partner, "GET", f"/partner/{partner_id}", None, self.timeout

@@ -264,6 +264,14 @@ class Exchange:
             self.close_after = True
             self.respond(504, b'{"error":"upstream timeout"}')
 
+    def pause_source(self) -> None:
+        if not self.client.closed:
+            self.client.transport.pause_reading()  # type: ignore[union-attr]
+
+    def resume_source(self) -> None:
+        if not self.client.closed:
+            self.client.transport.resume_reading()  # type: ignore[union-attr]
+
     def abandon_upstream(self) -> None:
         conn = self.upstream
         self.upstream = None

@@ -51,9 +51,22 @@ class SessionChain:
         self.l1_ttl = l1_ttl
         self.redis_timeout = redis_timeout
         self.identity_timeout = identity_timeout
+        self._checking: dict[tuple[str, bytes], asyncio.Future[int]] = {}
 
     async def check(self, sid: str, token: bytes) -> int:
-        """VALID, INVALID or UNAVAILABLE (neither Redis nor identity could answer)."""
+        """VALID, INVALID or UNAVAILABLE (neither Redis nor identity could answer).
+
+        Concurrent checks of one token share one lookup: when a hot session's L1 entry
+        expires under load, Redis and identity see one call, not one per waiting request.
+        """
+        key = (sid, token)
+        future = self._checking.get(key)
+        if future is None:
+            future = self._checking[key] = asyncio.ensure_future(self._check_once(sid, token))
+            future.add_done_callback(lambda _f: self._checking.pop(key, None))
+        return await asyncio.shield(future)
+
+    async def _check_once(self, sid: str, token: bytes) -> int:
         key = session_key(sid)
         found = await self._redis_exists(sid)
         if found:

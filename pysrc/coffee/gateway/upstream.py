@@ -26,6 +26,8 @@ class ResponseSink(Protocol):
     def upstream_body(self, data: bytes) -> None: ...
     def upstream_done(self, reusable: bool) -> None: ...
     def upstream_failed(self, started: bool) -> None: ...
+    def pause_source(self) -> None: ...
+    def resume_source(self) -> None: ...
 
 
 _MAX_HEAD = 64 * 1024
@@ -194,6 +196,18 @@ class UpstreamConnection(asyncio.Protocol):
             sink.upstream_done(False)
         else:
             sink.upstream_failed(self._state != _HEAD)
+
+    # Back-pressure towards the client: an upstream slow to read a request body pauses the
+    # client connection that sends it.
+    def pause_writing(self) -> None:
+        sink = self.sink
+        if sink is not None:
+            sink.pause_source()
+
+    def resume_writing(self) -> None:
+        sink = self.sink
+        if sink is not None:
+            sink.resume_source()
 
     # Back-pressure from the client side.
     def pause(self) -> None:
