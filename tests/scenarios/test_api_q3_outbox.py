@@ -21,10 +21,18 @@ from tests.support.faultproxy import FaultProxy
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 
 
+def _audit(exchange: str) -> str:
+    # A queue of the test's own, bound beside the api's listener queue: it gets a copy of each.
+    return exchange + ".q3-audit"
+
+
 async def _declare(exchange: str) -> None:
     conn = await aio_pika.connect(BROKER)
     async with conn:
-        await amqp.declare(await conn.channel(), exchange, "profile_updated")
+        channel = await conn.channel()
+        ex, _ = await amqp.declare(channel, exchange, "profile_updated")
+        queue = await channel.declare_queue(_audit(exchange), durable=True)
+        await queue.bind(ex, "profile_updated")
 
 
 async def _drain(exchange: str) -> list[tuple[str | None, bytes]]:
@@ -32,12 +40,11 @@ async def _drain(exchange: str) -> list[tuple[str | None, bytes]]:
     out = []
     async with conn:
         channel = await conn.channel()
-        queue = await channel.get_queue(amqp.queue_name(exchange, "profile_updated"))
+        queue = await channel.get_queue(_audit(exchange))
         while (message := await queue.get(fail=False)) is not None:
             out.append((message.message_id, message.body))
             await message.ack()
-        for name in (queue.name, queue.name + ".error"):
-            await channel.queue_delete(name)
+        await channel.queue_delete(queue.name)
     return out
 
 
@@ -96,5 +103,15 @@ def test_outbox_survives_a_broker_outage_and_a_process_kill(proxy):
             by_id[message_id].add(body)
         assert set(by_id) == ids  # every event published
         assert all(len(bodies) == 1 for bodies in by_id.values())  # duplicates share the id
+
+        # The api's own listener did each event's work exactly once (it drops duplicates).
+        def counted() -> int:
+            rows = api.sql("SELECT coalesce(sum(updates), 0) AS n FROM profile_stats")
+            return rows[0]["n"]
+
+        deadline = time.monotonic() + 30
+        while counted() < 25 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert counted() == 25
     finally:
         api.close()
