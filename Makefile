@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # cargo test links libpython (the extension-module feature is off there) and must find it at run time.
 PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")' 2>/dev/null)
 
-.PHONY: help run test deps venv build lint rust-test py-test services bench-quick clean
+.PHONY: help run test deps venv build lint rust-test py-test services bench-quick clean proto
 
 help:
 	@echo "make run   - build and run the platform"
@@ -51,6 +51,10 @@ run: build
 
 bench-quick: build
 	$(PY) -m bench all --quick
+
+# Regenerates the committed gRPC stubs from proto/events.proto.
+proto: build
+	PYTHON=$(PY) scripts/gen-proto.sh
 
 clean:
 	rm -rf $(VENV) target

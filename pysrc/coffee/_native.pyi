@@ -97,3 +97,33 @@ class JwtSigner:
         """A compact JWS; `headers` adds header members but never replaces ``alg``."""
 
 # ---- events (rust/src/events) ----
+
+class PreparedBatch:
+    """The outcome of `EventRules.prepare`."""
+
+    groups: list[tuple[str, bytes, int]]
+    """(routing key, JSON message body, number of events): one message per payload type."""
+    rejected: list[tuple[int, str, str]]
+    """(index in the batch, event id, reason code) of every refused event."""
+    accepted: int
+    corrected: int
+    """Accepted events whose timestamp was clamped or corrected for clock skew."""
+
+class EventRules:
+    """Validates, corrects and groups a whole serialized ``event.Events`` batch in one call.
+
+    Refusal reasons: header_missing, device_id_missing, event_malformed, event_not_utf8,
+    id_missing, id_too_long, payload_missing, payload_too_large, params_not_json,
+    timestamp_missing, timestamp_not_integer, timestamp_overflow.
+    """
+
+    def __init__(
+        self,
+        future_tolerance_ms: int = 60_000,
+        skew_threshold_ms: int = 60_000,
+        max_id_bytes: int = 128,
+        max_payload_bytes: int = 65_536,
+        max_events: int = 1_000,
+    ) -> None: ...
+    def prepare(self, batch: bytes, now_ms: int) -> PreparedBatch:
+        """Raises ValueError when the batch is not a valid envelope or has too many events."""

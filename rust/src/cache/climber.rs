@@ -86,7 +86,11 @@ mod tests {
     fn keeps_direction_while_improving_and_reverses_when_worse() {
         let mut c = Climber::new(0.2);
         assert_eq!(sample(&mut c, 0.50), None, "baseline");
-        assert_eq!(sample(&mut c, 0.50), None, "no change is noise: the window stays");
+        assert_eq!(
+            sample(&mut c, 0.50),
+            None,
+            "no change is noise: the window stays"
+        );
         let first = sample(&mut c, 0.56).unwrap(); // better: the initial direction (shrink)
         assert!(first < 0.2);
         let second = sample(&mut c, 0.60).unwrap(); // better again: same direction

@@ -1,0 +1,135 @@
+"""Dispatch: validate and correct a batch in the native core, queue it for the publishing
+workers (bounded: a full queue is an explicit, retryable refusal), and answer OK only once
+every message of the batch is durable (confirmed by RabbitMQ or in the write-ahead log)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+import grpc
+
+from coffee._native import EventRules
+from coffee.events import metrics
+from coffee.events.proto import events_pb2
+from coffee.events.settings import EventSettings
+from coffee.infra.durable_publisher import DurablePublisher, WalFull
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Job:
+    groups: list[tuple[str, bytes, int]]
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class Intake:
+    def __init__(self, settings: EventSettings, publisher: DurablePublisher) -> None:
+        self.settings = settings
+        self.publisher = publisher
+        self.rules = EventRules(
+            future_tolerance_ms=settings.event_future_tolerance_ms,
+            skew_threshold_ms=settings.event_skew_threshold_ms,
+            max_events=settings.event_max_batch,
+        )
+        self.queue: asyncio.Queue[Job] = asyncio.Queue(settings.event_buffered_channel_size)
+        self.accepting = True
+        self._workers: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"event-worker-{i}")
+            for i in range(self.settings.event_worker_pool_size)
+        ]
+
+    async def dispatch(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        if not self.accepting:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "shutting down; retry on another node")
+        received_ms = time.time_ns() // 1_000_000
+        try:
+            prepared = self.rules.prepare(request, received_ms)
+        except ValueError as exc:
+            metrics.BATCHES_REFUSED.labels("invalid").inc()
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        metrics.EVENTS_RECEIVED.inc(prepared.accepted + len(prepared.rejected))
+        for _, _, reason in prepared.rejected:
+            metrics.EVENTS_REJECTED.labels(reason).inc()
+        if prepared.groups:
+            await self._make_durable(prepared.groups, context)
+        metrics.EVENTS_ACCEPTED.inc(prepared.accepted)
+        metrics.EVENTS_CORRECTED.inc(prepared.corrected)
+        return self._response(prepared).SerializeToString()
+
+    async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
+        job = Job(groups)
+        try:
+            await asyncio.wait_for(self.queue.put(job), self.settings.event_put_timeout)
+        except TimeoutError:
+            metrics.BATCHES_REFUSED.labels("queue_full").inc()
+            await self._push_back(context, "event queue full")
+        metrics.QUEUE_DEPTH.set(self.queue.qsize())
+        try:
+            await asyncio.shield(job.done)  # a cancelled RPC does not cancel its publish
+        except WalFull:
+            metrics.BATCHES_REFUSED.labels("wal_full").inc()
+            await self._push_back(context, "broker away and write-ahead log full")
+
+    async def _push_back(self, context, why: str) -> None:
+        pushback_ms = int(self.settings.event_put_timeout * 1000)
+        context.set_trailing_metadata((("grpc-retry-pushback-ms", str(pushback_ms)),))
+        await context.abort(grpc.StatusCode.UNAVAILABLE, f"{why}; retry in {pushback_ms} ms")
+
+    @staticmethod
+    def _response(prepared) -> events_pb2.Response:
+        rejections = [
+            events_pb2.Rejection(index=index, eventId=event_id, reason=reason)
+            for index, event_id, reason in prepared.rejected
+        ]
+        if prepared.accepted or not rejections:
+            status, message = "SUCCESS", f"accepted {prepared.accepted}"
+        else:
+            status, message = "ERROR", f"all {len(rejections)} events rejected"
+        if rejections and prepared.accepted:
+            message += f", rejected {len(rejections)}"
+        return events_pb2.Response(
+            status=status, message=message, rejections=rejections, accepted=prepared.accepted
+        )
+
+    async def _work(self) -> None:
+        while True:
+            job = await self.queue.get()
+            try:
+                for routing_key, body, count in job.groups:
+                    headers = {"x-schema-version": SCHEMA_VERSION, "x-event-count": count}
+                    outcome = await self.publisher.publish(routing_key, body, headers)
+                    metrics.PUBLISHED.labels(outcome).inc()
+                if not job.done.done():
+                    job.done.set_result(None)
+            except Exception as exc:  # WalFull, or a bug: the client must not get OK
+                if not job.done.done():
+                    job.done.set_exception(exc)
+                if not isinstance(exc, WalFull):
+                    log.exception("publishing a batch failed")
+            finally:
+                self.queue.task_done()
+                metrics.QUEUE_DEPTH.set(self.queue.qsize())
+                metrics.WAL_BYTES.set(self.publisher.wal.size)
+
+    async def drain(self, timeout: float) -> None:
+        """Stops accepting and waits for queued batches to become durable."""
+        self.accepting = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.queue.join(), timeout)
+        for worker in self._workers:
+            worker.cancel()
+        for worker in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker

@@ -1,0 +1,18 @@
+"""Prometheus metrics of the event intake."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+EVENTS_RECEIVED = Counter("coffee_events_received_total", "Events received by Dispatch")
+EVENTS_ACCEPTED = Counter("coffee_events_accepted_total", "Events accepted and made durable")
+EVENTS_REJECTED = Counter("coffee_events_rejected_total", "Events refused, by reason", ["reason"])
+EVENTS_CORRECTED = Counter(
+    "coffee_events_timestamp_corrected_total", "Events whose timestamp was clamped or corrected"
+)
+BATCHES_REFUSED = Counter(
+    "coffee_events_batches_refused_total", "Whole batches refused, by reason", ["reason"]
+)
+QUEUE_DEPTH = Gauge("coffee_events_queue_depth", "Batches waiting for a publishing worker")
+PUBLISHED = Counter("coffee_events_published_total", "Messages made durable, by how", ["outcome"])
+WAL_BYTES = Gauge("coffee_events_wal_bytes", "Bytes in the publish write-ahead log")

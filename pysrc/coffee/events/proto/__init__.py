@@ -1,0 +1,1 @@
+"""Generated from proto/events.proto by `make proto`; do not edit."""

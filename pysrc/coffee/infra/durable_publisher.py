@@ -1,0 +1,159 @@
+"""Publishing that loses nothing accepted: a message is durable once RabbitMQ confirms it or
+once it is in the write-ahead log. While the broker is away, or while the log still holds
+older messages (order per client matters), new messages go to the log; a replayer publishes the
+log in order when the broker is back and then trims it.
+
+The connection is aio-pika's robust connection (reconnects every second by itself); publisher
+confirms are on, messages are persistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+
+from coffee.infra.wal import Record, WalFull, WriteAheadLog
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DurablePublisher", "WalFull"]
+
+
+class DurablePublisher:
+    def __init__(
+        self,
+        url: str,
+        exchange: str,
+        wal: WriteAheadLog,
+        publish_timeout: float = 5.0,
+        reconnect_interval: float = 1.0,
+    ) -> None:
+        self.url = url
+        self.exchange_name = exchange
+        self.wal = wal
+        self.publish_timeout = publish_timeout
+        self.reconnect_interval = reconnect_interval
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        self._order = asyncio.Lock()  # the log's order: appends and replays never interleave
+        self._replayer: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.confirmed = 0
+        self.logged = 0
+        self.replayed = 0
+        self.failures = 0
+
+    async def start(self) -> None:
+        """Connects (briefly waiting for the broker, so a healthy one is used from the first
+        message), then keeps the connection and replays the log in the background."""
+        try:
+            await asyncio.wait_for(self._connect(), self.publish_timeout)
+        except Exception as exc:  # the broker is away: start anyway, the log takes the messages
+            log.warning("broker unavailable at start (%r); logging until it is back", exc)
+            await self._drop_connection()
+        self._replayer = asyncio.create_task(self._keep_connected_and_replay())
+
+    @property
+    def connected(self) -> bool:
+        return (
+            self._exchange is not None
+            and self._channel is not None
+            and not self._channel.is_closed
+            and self._connection is not None
+            and not self._connection.is_closed
+        )
+
+    async def publish(self, routing_key: str, body: bytes, headers: dict[str, str | int]) -> str:
+        """Returns "confirmed" or "logged"; raises WalFull when neither is possible."""
+        direct = self.connected and self.wal.size == 0
+        if direct and await self._try_publish(routing_key, body, headers):
+            self.confirmed += 1
+            return "confirmed"
+        async with self._order:
+            await asyncio.to_thread(self.wal.append, Record(routing_key, body, headers))
+        self.logged += 1
+        return "logged"
+
+    async def _try_publish(
+        self, routing_key: str, body: bytes, headers: dict[str, str | int]
+    ) -> bool:
+        exchange = self._exchange
+        if exchange is None:
+            return False
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(headers.get("x-message-id") or uuid.uuid4().hex),
+            headers=headers,
+        )
+        try:
+            await asyncio.wait_for(exchange.publish(message, routing_key), self.publish_timeout)
+            return True
+        except Exception as exc:  # any failure means "not confirmed": the log takes it
+            self.failures += 1
+            log.warning("publish to %s failed: %r", self.exchange_name, exc)
+            return False
+
+    async def _connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.url, reconnect_interval=self.reconnect_interval, timeout=self.publish_timeout
+        )
+        self._channel = await self._connection.channel(publisher_confirms=True)
+        self._exchange = await self._channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+
+    async def _keep_connected_and_replay(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                if self._connection is None:
+                    await self._connect()
+                if self.connected and self.wal.size:
+                    await self._replay()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "broker unavailable (%r); retrying in %.1fs", exc, self.reconnect_interval
+                )
+                await self._drop_connection()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.reconnect_interval / 4)
+
+    async def _replay(self) -> None:
+        async with self._order:
+            done = 0
+            for end, record in await asyncio.to_thread(lambda: list(self.wal.records())):
+                if not await self._try_publish(record.routing_key, record.body, record.headers):
+                    break
+                done = end
+                self.replayed += 1
+            if done:
+                await asyncio.to_thread(self.wal.trim, done)
+
+    async def _drop_connection(self) -> None:
+        connection, self._connection, self._channel, self._exchange = (
+            self._connection, None, None, None,
+        )  # fmt: skip
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), 2)
+
+    async def close(self) -> None:
+        """Replays what it can (a short grace), then closes; the log keeps the rest."""
+        if self.connected and self.wal.size:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._replay(), self.publish_timeout)
+        self._stopping.set()
+        if self._replayer is not None:
+            self._replayer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._replayer
+        await self._drop_connection()

@@ -1,0 +1,164 @@
+"""Event intake against the real RabbitMQ, faults injected for real (event-grpc-scenarios.md:
+scenarios 1, 3, 4, 8; 7 is in test_event_shutdown.py)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+
+import grpc
+import pytest
+from coffee.events.proto import events_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import REGISTRY
+
+from tests.conftest import require_port
+from tests.support.events_harness import (
+    NOW_MS,
+    BoundQueue,
+    ServerThread,
+    event_batch,
+    settings_for,
+    unique,
+)
+from tests.support.faultproxy import FaultProxy
+
+
+@pytest.fixture(autouse=True)
+def rabbitmq():
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+
+
+@pytest.fixture
+def exchange():
+    return unique("coffee_test_events")
+
+
+def test_dispatch_publishes_with_confirms_and_health_serves(exchange, tmp_path):
+    with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+        response = srv.stub().dispatch(event_batch(["a", "b"]), timeout=10)
+        assert (response.status, response.accepted, list(response.rejections)) == ("SUCCESS", 2, [])
+        [message] = queue.messages()
+        body = json.loads(message.body)
+        assert [e["id"] for e in body["events"]] == ["a", "b"]
+        assert message.routing_key == "GenericEvent" and message.delivery_mode == 2
+        assert message.headers["x-event-count"] == 2 and message.content_type == "application/json"
+        health = health_pb2_grpc.HealthStub(grpc.insecure_channel(f"127.0.0.1:{srv.port}"))
+        check = health.Check(health_pb2.HealthCheckRequest(service="event.EventService"))
+        assert check.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_scenario_1_broker_cut_mid_load_loses_nothing_and_keeps_order(exchange, tmp_path):
+    proxy = FaultProxy(("127.0.0.1", 5672))
+    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+    try:
+        with (
+            BoundQueue(exchange) as queue,
+            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
+        ):
+            stub = srv.stub()
+            sent: list[str] = []
+            for round_ in range(9):
+                if round_ == 3:
+                    proxy.cut()  # the broker "crashes": live connections reset, new ones refused
+                if round_ == 6:
+                    proxy.restore()
+                ids = [f"r{round_}-{i}" for i in range(5)]
+                response = stub.dispatch(event_batch(ids), timeout=15)
+                assert response.status == "SUCCESS"
+                sent.extend(ids)
+            assert srv.server.publisher.logged > 0, "the outage really sent batches to the log"
+            received = queue.event_ids_until(len(sent))
+            assert received == sent, "every accepted event, once, in order"
+            # The trim follows the last confirm, so the queue can see the messages just before.
+            deadline = time.monotonic() + 10
+            while srv.server.wal.size and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert srv.server.wal.size == 0, "the log was replayed and trimmed"
+    finally:
+        proxy.close()
+
+
+def test_scenario_3_poison_timestamps_are_reported_and_workers_survive(exchange, tmp_path):
+    with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+        batch = event_batch(["good-1"])
+        for bad in ("abc", "1e3", "", "-5", "99999999999999999999"):
+            batch.events.add(id=f"bad{bad}", timestamp=bad, name="x")
+        batch.events.add(id="good-2", timestamp=str(NOW_MS()), name="x")
+        workers = len(srv.server.intake._workers)
+        response = srv.stub().dispatch(batch, timeout=10)
+        assert response.accepted == 2 and len(response.rejections) == 5
+        assert {r.reason for r in response.rejections} == {
+            "timestamp_not_integer", "timestamp_missing",
+        }  # fmt: skip
+        assert queue.event_ids_until(2) == ["good-1", "good-2"]
+        assert sum(not w.done() for w in srv.server.intake._workers) == workers
+
+
+def test_scenario_4_a_flood_gets_retryable_refusals_not_crashes(exchange, tmp_path):
+    proxy = FaultProxy(("127.0.0.1", 5672))
+    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+    settings = settings_for(
+        exchange,
+        str(tmp_path),
+        amqp=amqp,
+        event_worker_pool_size=1,
+        event_buffered_channel_size=1,
+        event_put_timeout=0.2,
+        event_publish_timeout=5.0,
+    )
+    try:
+        with BoundQueue(exchange) as queue, ServerThread(settings) as srv:
+            stub = srv.stub()
+            stub.dispatch(event_batch(["warm"]), timeout=10)
+            proxy.slow(0.3)  # every publish now takes a while: the queue fills
+
+            def send(i: int):
+                try:
+                    return stub.dispatch(event_batch([f"f{i}"]), timeout=20)
+                except grpc.RpcError as exc:
+                    return exc
+
+            with concurrent.futures.ThreadPoolExecutor(12) as pool:
+                results = list(pool.map(send, range(12)))
+            refused = [r for r in results if isinstance(r, grpc.RpcError)]
+            accepted = [r for r in results if not isinstance(r, grpc.RpcError)]
+            assert refused, "the flood was pushed back"
+            for exc in refused:
+                assert exc.code() == grpc.StatusCode.UNAVAILABLE
+                trailers = dict(exc.trailing_metadata())
+                assert int(trailers["grpc-retry-pushback-ms"]) > 0
+            proxy.restore()
+            assert stub.dispatch(event_batch(["after"]), timeout=10).status == "SUCCESS"
+            ids = queue.event_ids_until(len(accepted) + 2)
+            assert len(ids) == len(accepted) + 2 and len(set(ids)) == len(ids)
+    finally:
+        proxy.close()
+
+
+def test_scenario_8_future_clients_are_clamped_and_counted(exchange, tmp_path):
+    def corrected() -> float:
+        return REGISTRY.get_sample_value("coffee_events_timestamp_corrected_total") or 0.0
+
+    with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+        before = corrected()
+        future = NOW_MS() + 24 * 3600 * 1000
+        response = srv.stub().dispatch(event_batch(["f1", "f2"], timestamp=future), timeout=10)
+        assert response.accepted == 2
+        [message] = queue.messages()
+        events = json.loads(message.body)["events"]
+        assert all(e["timestampCorrected"] and e["originalTimestamp"] == future for e in events)
+        assert all(e["timestamp"] < future - 23 * 3600 * 1000 for e in events)
+        assert corrected() - before == 2
+
+
+def test_a_malformed_batch_is_invalid_argument(exchange, tmp_path):
+    with BoundQueue(exchange), ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+        channel = grpc.insecure_channel(f"127.0.0.1:{srv.port}")
+        raw = channel.unary_unary("/event.EventService/dispatch")
+        with pytest.raises(grpc.RpcError) as raised:
+            raw(b"\xff\xff\xff", timeout=5)
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        ok = srv.stub().dispatch(events_pb2.Events(), timeout=5)
+        assert ok.status == "SUCCESS" and ok.accepted == 0
