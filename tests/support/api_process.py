@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from coffee.api.listeners import LISTENERS
 from coffee.infra import pg, tenant_signature
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,12 +58,16 @@ def drop_database(name: str) -> None:
     run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _delete_exchanges(names: list[str]) -> None:
+async def _delete_broker_objects(exchanges: list[str], queues: list[str]) -> None:
     import aio_pika
 
     conn = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
     try:
-        for name in names:
+        for name in queues:
+            channel = await conn.channel()
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+        for name in exchanges:
             channel = await conn.channel()
             with contextlib.suppress(Exception):
                 await channel.exchange_delete(name)
@@ -154,7 +159,9 @@ class ApiProcess:
     def close(self) -> None:
         self.stop()
         drop_database(self.db)
-        run(_delete_exchanges([self.exchange, self.exchange + ".error"]))
+        queues = [f"{self.exchange}___{name}" for name in LISTENERS]
+        queues += [q + ".error" for q in queues]
+        run(_delete_broker_objects([self.exchange, self.exchange + ".error"], queues))
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self) -> ApiProcess:

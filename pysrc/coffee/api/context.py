@@ -52,7 +52,10 @@ class RequestContext:
         method: str,
         path: str,
         body: bytes,
+        services: Any = None,
     ) -> None:
+        # The worker's shared clients (Redis, tokens, settings) for the modules that need them.
+        self.services = services
         self.pg = pg
         self.ch = ch
         self.tenant = tenant

@@ -36,9 +36,10 @@ CTX_KEY = "coffee.ctx"
 # No tenant, no sessions: the load balancer's and the operators' endpoints.
 BARE_PREFIXES = ("/schema", "/metrics")
 # Internal endpoints the gateway (or a login) calls directly, without tenant headers.
-UNSIGNED_PREFIXES = (
-    "/identity-service/api/auth/",
-    "/partner-service/api/partner/",
+UNSIGNED = (
+    ("POST", "/identity-service/api/auth/"),
+    ("GET", "/identity-service/api/session/"),
+    ("GET", "/partner-service/api/partner/"),
 )
 ROLLBACK_TIMEOUT = 1.0
 
@@ -117,7 +118,8 @@ class RequestLifecycle:
         started = time.monotonic()
         body = await _read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if not path.startswith(UNSIGNED_PREFIXES) and not tenant.signed(
+        unsigned = any(method == m and path.startswith(p) for m, p in UNSIGNED)
+        if not unsigned and not tenant.signed(
             headers,
             method,
             _signed_path(scope),
@@ -157,7 +159,7 @@ class RequestLifecycle:
                 conn = await rt.pool.acquire(timeout=settings.pg_acquire_timeout)
                 tx = conn.transaction()
                 await tx.start()
-                ctx = RequestContext(conn, CHSession(rt.clickhouse), who, method, path, body)
+                ctx = RequestContext(conn, CHSession(rt.clickhouse), who, method, path, body, rt)
                 scope[CTX_KEY] = ctx
                 await self.app(scope, replay, hold)
                 if status < 400:

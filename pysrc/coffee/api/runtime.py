@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from coffee.api.listeners import Listeners
+from coffee.api.modules.identity.tokens import Tokens
 from coffee.api.relay import Relay
 from coffee.api.settings import ApiSettings
 from coffee.infra import pg, redis_connect
@@ -28,6 +30,8 @@ class Runtime:
     relay: Relay
     redis: object
     heartbeat: Heartbeat
+    tokens: Tokens
+    listeners: Listeners | None = None
     background: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -48,8 +52,19 @@ class Runtime:
             settings.redis_cluster_addresses, settings.redis_cluster_password, timeout=1.0
         )
         heartbeat = Heartbeat(settings.heartbeat_start)
-        rt = cls(settings, pool, clickhouse, publisher, relay, redis, heartbeat)
+        tokens = Tokens(settings.hmac_secret)
+        rt = cls(settings, pool, clickhouse, publisher, relay, redis, heartbeat, tokens)
         relay.start()
+        if settings.listeners_enabled:
+            rt.listeners = Listeners(
+                settings.amqp_uri,
+                settings.amqp_exchange,
+                pool,
+                redis,
+                settings.listener_prefetch,
+                settings.listener_max_retries,
+            )
+            rt.listeners.start()
         return rt
 
     def spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +75,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.relay.stop()
+        if self.listeners is not None:
+            await self.listeners.stop()
         for task in list(self.background):
             task.cancel()
         await self.publisher.close()

@@ -43,6 +43,7 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The original's direct durable exchange of the api; topics are `<exchange>___<queue>`.
     amqp_exchange: str = "coffee.dx"
+    listeners_enabled: bool = True
     listener_prefetch: Annotated[int, Meta(ge=1)] = 1
     listener_max_retries: Annotated[int, Meta(ge=0)] = 2
     outbox_poll_interval: Annotated[float, Meta(gt=0)] = 0.5

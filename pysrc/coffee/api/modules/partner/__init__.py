@@ -1,0 +1,1 @@
+"""Partner: partners and their contracts; the gateway reads them to compute the plan."""

@@ -1,0 +1,117 @@
+"""Q3: the RabbitMQ link is cut (TCP fault proxy) while requests write, and the api process is
+killed during the outage: every HTTP request succeeds, and once the link is back every outbox
+event is published; a duplicate, if any, carries the same message id (consumers drop it)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import signal
+import time
+
+import aio_pika
+import pytest
+from coffee.infra import amqp
+
+from tests.conftest import require_port
+from tests.scenarios.api_fixtures import insert_profiles
+from tests.support.api_process import ApiProcess
+from tests.support.faultproxy import FaultProxy
+
+BROKER = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def _audit(exchange: str) -> str:
+    # A queue of the test's own, bound beside the api's listener queue: it gets a copy of each.
+    return exchange + ".q3-audit"
+
+
+async def _declare(exchange: str) -> None:
+    conn = await aio_pika.connect(BROKER)
+    async with conn:
+        channel = await conn.channel()
+        ex, _ = await amqp.declare(channel, exchange, "profile_updated")
+        queue = await channel.declare_queue(_audit(exchange), durable=True)
+        await queue.bind(ex, "profile_updated")
+
+
+async def _drain(exchange: str) -> list[tuple[str | None, bytes]]:
+    conn = await aio_pika.connect(BROKER)
+    out = []
+    async with conn:
+        channel = await conn.channel()
+        queue = await channel.get_queue(_audit(exchange))
+        while (message := await queue.get(fail=False)) is not None:
+            out.append((message.message_id, message.body))
+            await message.ack()
+        await channel.queue_delete(queue.name)
+    return out
+
+
+def _wait_all_sent(api: ApiProcess, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = api.sql("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"]
+        if left == 0:
+            return 0
+        time.sleep(0.3)
+    return left
+
+
+@pytest.fixture
+def proxy():
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+    require_port("PostgreSQL", "127.0.0.1", 5432)
+    with FaultProxy(("127.0.0.1", 5672)) as p:
+        yield p
+
+
+def test_outbox_survives_a_broker_outage_and_a_process_kill(proxy):
+    api = ApiProcess({"AMQP_URI": f"amqp://guest:guest@127.0.0.1:{proxy.port}/"})
+    try:
+        asyncio.run(_declare(api.exchange))
+        api.start()
+        insert_profiles(api, 3)
+
+        def write(i: int) -> None:
+            status, _, body = api.request(
+                "PUT", f"/discovery-service/api/profile/{1 + i % 3}", {"followers": 100 + i}
+            )
+            assert status == 200, body
+
+        for i in range(5):
+            write(i)
+        assert _wait_all_sent(api) == 0  # the link works: published
+
+        proxy.cut()
+        for i in range(5, 20):
+            write(i)  # requests do not depend on the broker
+        assert api.sql("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")[0]["n"] > 0
+        # The process dies in the outage; the events wait in PostgreSQL.
+        api.stop(signal.SIGKILL)
+        api.start()
+        for i in range(20, 25):
+            write(i)
+        proxy.restore()
+        assert _wait_all_sent(api) == 0
+
+        ids = {str(r["id"]) for r in api.sql("SELECT id FROM outbox")}
+        assert len(ids) == 25
+        messages = asyncio.run(_drain(api.exchange))
+        by_id = collections.defaultdict(set)
+        for message_id, body in messages:
+            by_id[message_id].add(body)
+        assert set(by_id) == ids  # every event published
+        assert all(len(bodies) == 1 for bodies in by_id.values())  # duplicates share the id
+
+        # The api's own listener did each event's work exactly once (it drops duplicates).
+        def counted() -> int:
+            rows = api.sql("SELECT coalesce(sum(updates), 0) AS n FROM profile_stats")
+            return rows[0]["n"]
+
+        deadline = time.monotonic() + 30
+        while counted() < 25 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert counted() == 25
+    finally:
+        api.close()
