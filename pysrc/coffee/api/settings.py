@@ -63,6 +63,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Pagination caps (the spec's values); beyond them the request is refused with 400.
     page_cap: Annotated[int, Meta(ge=1)] = 1000
     size_cap: Annotated[int, Meta(ge=1)] = 100
+    # filteredCount is exact up to this, then reported as capped (filteredCountCapped).
+    search_count_cap: Annotated[int, Meta(ge=1)] = 1000
     heartbeat_start: bool = False
     # Apply pending migrations when a worker starts (under a lock; idempotent).
     migrate_on_start: bool = True

@@ -69,12 +69,13 @@ async def update_profile(ctx: RequestContext, profile_id: int, changes: ProfileC
 
 def routes(settings: ApiSettings) -> list[Router]:
     page_cap, size_cap = settings.page_cap, settings.size_cap
+    count_cap = settings.search_count_cap
 
     @post("/{platform:str}/search", status_code=200)
     async def search(platform: str, request: Request, ctx: RequestContext) -> Response[bytes]:
         query = dict(request.query_params)
         params = sp.parse(query, ctx.body, _platform(platform), page_cap, size_cap)
-        return ok(await SearchManager(ctx.pg, ctx.tenant).search(params))
+        return ok(await SearchManager(ctx.pg, ctx.tenant, count_cap).search(params))
 
     @get("/locations")
     async def locations(ctx: RequestContext) -> Response[bytes]:
@@ -194,7 +195,7 @@ def routes(settings: ApiSettings) -> list[Router]:
     async def search_v2(request: Request, ctx: RequestContext) -> Response[bytes]:
         """v2: the platform is a filter in the body (required), results under `data`."""
         params = sp.parse(dict(request.query_params), ctx.body, None, page_cap, size_cap)
-        found = await SearchManager(ctx.pg, ctx.tenant).search(params)
+        found = await SearchManager(ctx.pg, ctx.tenant, count_cap).search(params)
         return ok(
             {
                 "status": found["status"],

@@ -1,8 +1,9 @@
 """SearchManager: the profile search in PostgreSQL, one page at a time (LIMIT/OFFSET in SQL).
 
-`filteredCount` is the number of matching rows, counted exactly up to `COUNT_CAP` (counting
-every match of a broad filter over a million rows would cost more than the page itself); past
-it the answer says ``filteredCountCapped``. `hasNextPage` comes from reading one row more
+`filteredCount` is the number of matching rows, counted exactly up to a cap (the setting
+SEARCH_COUNT_CAP, default 1000: counting every match of a broad filter over a million rows
+costs more than the page itself); past it the count is the cap and ``filteredCountCapped``
+is true, as a UI shows "1000+". `hasNextPage` comes from reading one row more
 than the page.
 """
 
@@ -15,7 +16,7 @@ import asyncpg
 from coffee.api.modules.discovery.params import COMPARE, FIELDS, SearchParams
 from coffee.api.tenant import Tenant
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1000
 COLUMNS = (
     "id, platform, platform_profile_id, handle, name, bio, category, country, city, followers, "
     "engagement_rate, email, phone, audience, updated_at"
@@ -66,10 +67,10 @@ def page_query(params: SearchParams) -> tuple[str, list[Any]]:
     return sql, args
 
 
-def count_query(params: SearchParams) -> tuple[str, list[Any]]:
+def count_query(params: SearchParams, cap: int = COUNT_CAP) -> tuple[str, list[Any]]:
     cond, args = where(params)
     return (
-        f"SELECT count(*) FROM (SELECT 1 FROM profiles WHERE {cond} LIMIT {COUNT_CAP + 1}) m",
+        f"SELECT count(*) FROM (SELECT 1 FROM profiles WHERE {cond} LIMIT {cap + 1}) m",
         args,
     )
 
@@ -98,23 +99,26 @@ def present(row: asyncpg.Record | dict[str, Any], tenant: Tenant) -> dict[str, A
 
 
 class SearchManager:
-    def __init__(self, conn: asyncpg.Connection, tenant: Tenant) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection, tenant: Tenant, count_cap: int = COUNT_CAP
+    ) -> None:
         self.conn = conn
         self.tenant = tenant
+        self.count_cap = count_cap
 
     async def search(self, params: SearchParams) -> dict[str, Any]:
         sql, args = page_query(params)
         rows = await self.conn.fetch(sql, *args)
-        csql, cargs = count_query(params)
+        csql, cargs = count_query(params, self.count_cap)
         count = await self.conn.fetchval(csql, *cargs)
         has_next = len(rows) > params.size
         rows = rows[: params.size]
-        capped = count > COUNT_CAP
+        capped = count > self.count_cap
         return {
             "status": {
                 "status": "SUCCESS",
                 "message": "",
-                "filteredCount": min(count, COUNT_CAP),
+                "filteredCount": min(count, self.count_cap),
                 "filteredCountCapped": capped,
                 "hasNextPage": has_next,
                 "nextCursor": str(params.page + 1) if has_next else None,
