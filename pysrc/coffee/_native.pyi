@@ -127,3 +127,24 @@ class EventRules:
     ) -> None: ...
     def prepare(self, batch: bytes, now_ms: int) -> PreparedBatch:
         """Raises ValueError when the batch is not a valid envelope or has too many events."""
+
+class BufferFull(Exception):
+    """A RowBatch is at capacity: flush it before adding more."""
+
+class RowBatch:
+    """The consumers' batch builder: event messages (the intake's JSON) in, JSONEachRow rows of
+    an ``events``-shaped ClickHouse table out. Rows without an id or a non-negative integer
+    timestamp, and empty or unreadable messages, are refused and counted."""
+
+    def __init__(self, flush_rows: int = 100, capacity_rows: int = 10_000) -> None: ...
+    def add(self, body: bytes, kind: str, insert_ts_ms: int) -> tuple[int, int]:
+        """Adds one message's rows (all or nothing); returns (accepted, refused).
+        Raises BufferFull when they would pass the capacity."""
+    def should_flush(self) -> bool:
+        """True once `flush_rows` rows are buffered."""
+    def body(self) -> bytes:
+        """The buffered rows as JSONEachRow; the rows stay until `clear()`."""
+    def clear(self) -> None: ...
+    def __len__(self) -> int: ...
+    @property
+    def refused_total(self) -> int: ...

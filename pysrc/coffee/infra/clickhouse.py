@@ -59,6 +59,20 @@ class ClickHouse:
             fmt="JSONEachRow",
         )
 
+    async def insert_json_each_row(
+        self, table: str, columns: Sequence[str], body: bytes, token: str
+    ) -> None:
+        """Inserts a ready JSONEachRow body; `token` makes an exact retry a no-op."""
+        await asyncio.to_thread(
+            self._run,
+            self._client.raw_insert,
+            table,
+            list(columns),
+            body,
+            settings={"insert_deduplication_token": token},
+            fmt="JSONEachRow",
+        )
+
     def close(self) -> None:
         with self._lock:
             self._client.close()

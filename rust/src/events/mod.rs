@@ -4,14 +4,25 @@
 mod batch;
 mod envelope;
 mod event;
+mod rows;
 mod rules;
 
-use pyo3::exceptions::PyValueError;
+use parking_lot::Mutex;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use batch::BatchError;
+use rows::{AddError, RowBuffer};
 use rules::Limits;
+
+create_exception!(
+    _native,
+    BufferFull,
+    PyException,
+    "The row buffer is at capacity: flush it first."
+);
 
 /// What `EventRules.prepare` returns: the messages to publish and the per-event verdicts.
 #[pyclass(frozen, module = "coffee._native")]
@@ -86,7 +97,63 @@ impl EventRules {
     }
 }
 
+/// The consumers' batch builder: event messages in, JSONEachRow rows of the `events` table out.
+/// Flush when `should_flush` (N rows) or when the caller's timer says so; `body()` does not
+/// clear, so a failed insert keeps its rows; `clear()` after the insert succeeded.
+#[pyclass(frozen, module = "coffee._native")]
+pub struct RowBatch {
+    inner: Mutex<RowBuffer>,
+}
+
+#[pymethods]
+impl RowBatch {
+    #[new]
+    #[pyo3(signature = (flush_rows=100, capacity_rows=10_000))]
+    fn new(flush_rows: usize, capacity_rows: usize) -> PyResult<Self> {
+        if flush_rows == 0 || capacity_rows < flush_rows {
+            return Err(PyValueError::new_err(
+                "need 1 <= flush_rows <= capacity_rows",
+            ));
+        }
+        Ok(Self {
+            inner: Mutex::new(RowBuffer::new(flush_rows, capacity_rows)),
+        })
+    }
+
+    /// Adds one message's rows; returns (accepted, refused). Raises BufferFull (adding nothing)
+    /// when the rows would pass the capacity.
+    fn add(&self, body: &[u8], kind: &str, insert_ts_ms: i64) -> PyResult<(usize, usize)> {
+        match self.inner.lock().add(body, kind, insert_ts_ms) {
+            Ok(added) => Ok((added.accepted, added.refused)),
+            Err(AddError::Full) => Err(BufferFull::new_err("row buffer full")),
+        }
+    }
+
+    fn should_flush(&self) -> bool {
+        self.inner.lock().should_flush()
+    }
+
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.lock().body())
+    }
+
+    fn clear(&self) {
+        self.inner.lock().clear();
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.lock().rows()
+    }
+
+    #[getter]
+    fn refused_total(&self) -> u64 {
+        self.inner.lock().refused_total
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<EventRules>()?;
-    m.add_class::<PreparedBatch>()
+    m.add_class::<PreparedBatch>()?;
+    m.add_class::<RowBatch>()?;
+    m.add("BufferFull", m.py().get_type::<BufferFull>())
 }

@@ -1,0 +1,210 @@
+"""Event ingestion: gRPC clients in separate processes send batches of 100 events to one
+`coffee events` process (publisher confirms on) for a fixed time; then we count what reached
+the queue. In the same run, the raw aio-pika publish-with-confirms rate of the same message to
+the same broker is the ceiling.
+
+Budget (issue 6): lost == 0, events_per_s >= 100,000 and >= 0.4 of the broker ceiling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import aio_pika
+import grpc
+from coffee._native import EventRules
+
+AMQP = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+BATCH = 100
+
+
+def _batch_bytes(client: int) -> bytes:
+    from coffee.events.proto import events_pb2
+
+    now = str(time.time_ns() // 1_000_000)
+    header = events_pb2.Header(bbDeviceId=client + 1, deviceId=f"bench-{client}", clientId="bench")
+    events = [
+        events_pb2.Event(
+            id=f"{client}-{i}", timestamp=now, name="screen_view", params='{"s":"home"}'
+        )
+        for i in range(BATCH)
+    ]
+    return events_pb2.Events(header=header, events=events).SerializeToString()
+
+
+def _client(port: int, seconds: float, in_flight: int, client: int, out) -> None:
+    """One client process: `in_flight` concurrent Dispatch calls for `seconds`."""
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    dispatch = channel.unary_unary("/event.EventService/dispatch")
+    payload = _batch_bytes(client)
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    accepted = refused = 0
+
+    def loop() -> tuple[list[float], int, int]:
+        lat, ok, no = [], 0, 0
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                dispatch(payload, timeout=30)
+                ok += BATCH
+                lat.append((time.perf_counter() - start) * 1000)
+            except grpc.RpcError:
+                no += 1
+        return lat, ok, no
+
+    with ThreadPoolExecutor(in_flight) as pool:
+        for lat, ok, no in pool.map(lambda _: loop(), range(in_flight)):
+            latencies += lat
+            accepted += ok
+            refused += no
+    out.put((latencies, accepted, refused))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _declare(exchange: str, queue: str) -> None:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        q = await channel.declare_queue(queue, durable=True)
+        await q.bind(ex, "#")
+
+
+async def _depth_and_delete(queue: str, exchange: str, delete: bool) -> int:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        q = await channel.declare_queue(queue, durable=True, passive=True)
+        depth = q.declaration_result.message_count
+        if delete:
+            await channel.queue_delete(queue)
+            await channel.exchange_delete(exchange)
+        return depth
+
+
+async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
+    """Messages/s of aio-pika publishing `body` with confirms, `in_flight` at a time."""
+    exchange_name, queue_name = (
+        f"bench.ceiling.{uuid.uuid4().hex[:8]}",
+        f"bench.ceiling.q.{uuid.uuid4().hex[:8]}",
+    )
+    await _declare(exchange_name, queue_name)
+    connection = await aio_pika.connect(AMQP)
+    published = 0
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(exchange_name)
+        deadline = time.monotonic() + seconds
+
+        async def worker() -> None:
+            nonlocal published
+            while time.monotonic() < deadline:
+                message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+                await exchange.publish(message, "GenericEvent")
+                published += 1
+
+        start = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        elapsed = time.monotonic() - start
+    await _depth_and_delete(queue_name, exchange_name, delete=True)
+    return published / elapsed
+
+
+def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
+    seconds = 5.0 if quick else 20.0
+    clients, in_flight = 2, 8
+    exchange, queue = (
+        f"bench.events.{uuid.uuid4().hex[:8]}",
+        f"bench.events.q.{uuid.uuid4().hex[:8]}",
+    )
+    asyncio.run(_declare(exchange, queue))
+    port = _free_port()
+    wal = tempfile.mkdtemp(prefix="coffee-bench-wal-")
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "GIN_PORT": str(_free_port()),
+        "AMQP_URI": AMQP,
+        "EVENT_EXCHANGE": exchange,
+        "EVENT_WAL_DIR": wal,
+        "EVENT_WORKER_POOL_SIZE": "64",
+    }
+    progress(f"starting coffee events on port {port}")
+    server = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=30)
+        time.sleep(0.5)
+        progress(f"{clients} client processes x {in_flight} in flight, {seconds:.0f} s")
+        ctx = multiprocessing.get_context("spawn")
+        out = ctx.Queue()
+        procs = [
+            ctx.Process(target=_client, args=(port, seconds, in_flight, c, out))
+            for c in range(clients)
+        ]
+        start = time.monotonic()
+        for p in procs:
+            p.start()
+        results = [out.get(timeout=seconds + 120) for _ in procs]
+        for p in procs:
+            p.join(30)
+        elapsed = time.monotonic() - start
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    latencies = sorted(lat for r in results for lat in r[0])
+    accepted = sum(r[1] for r in results)
+    time.sleep(1.0)
+    in_queues = asyncio.run(_depth_and_delete(queue, exchange, delete=True)) * BATCH
+    progress("broker ceiling: aio-pika publish with confirms, 64 in flight, same message")
+    group = EventRules().prepare(_batch_bytes(0), time.time_ns() // 1_000_000).groups[0]
+    ceiling_msgs = asyncio.run(_broker_ceiling(group[1], min(seconds, 10.0), 64))
+    events_per_s = accepted / elapsed
+    return {
+        "events_per_s": round(events_per_s),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1) if latencies else None,
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "accepted": accepted,
+        "in_queues": in_queues,
+        "lost": max(0, accepted - in_queues),
+        "refused_batches": sum(r[2] for r in results),
+        "broker_limit_events_per_s": round(ceiling_msgs * BATCH),
+        "share_of_ceiling": round(events_per_s / (ceiling_msgs * BATCH), 3),
+        "message_bytes": len(group[1]),
+    }
+
+
+def summary(r: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            "Event ingestion (gRPC clients -> coffee events -> RabbitMQ, confirms on)",
+            f"  events/s {r['events_per_s']:,}  (budget >= 100,000)   p50 {r['p50_ms']} ms"
+            f"  p99 {r['p99_ms']} ms",
+            f"  accepted {r['accepted']:,}  in queues {r['in_queues']:,}  lost {r['lost']}"
+            f"  refused batches {r['refused_batches']}",
+            f"  broker ceiling {r['broker_limit_events_per_s']:,} events/s"
+            f" ({r['message_bytes']:,}-byte messages);"
+            f" share {r['share_of_ceiling']:.2f} (budget >= 0.4)",
+        ]
+    )

@@ -1,0 +1,1 @@
+"""`coffee consumers`: event queues into ClickHouse (sinkers, retries, dead letters)."""

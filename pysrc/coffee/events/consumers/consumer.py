@@ -1,0 +1,148 @@
+"""One event kind's consumers: N channels on its queue, each message handed to the kind's
+sinker. Any error takes the retry path (republish with `x-retry-count` + 1 into a delayed wait
+queue; at the limit, to the dead-letter queue with the reason and the last error) and the
+consumer keeps running. A message is acked only after its rows are committed or after its
+copy was confirmed by the broker in the retry or dead-letter queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage, AbstractQueue
+
+from coffee.events.consumers import metrics
+from coffee.events.consumers.settings import ConsumerSettings
+from coffee.events.consumers.sinkers import BufferedSinker, DirectSinker, TableWriter
+from coffee.events.consumers.topology import (
+    ERROR_EXCHANGE,
+    RETRY_EXCHANGE,
+    Kind,
+    error_queue,
+    retry_queue,
+)
+
+log = logging.getLogger(__name__)
+
+RETRY_HEADER = "x-retry-count"
+
+
+class KindConsumer:
+    def __init__(self, kind: Kind, writer: TableWriter, settings: ConsumerSettings) -> None:
+        self.kind = kind
+        self.writer = writer
+        self.settings = settings
+        self.sinker: DirectSinker | BufferedSinker = (
+            BufferedSinker(writer, kind, settings)
+            if kind.sinker == "buffered"
+            else DirectSinker(writer)
+        )
+        self._consumers: list[tuple[AbstractQueue, str]] = []
+        self._channels: list[AbstractChannel] = []
+        self._publish_channel: AbstractChannel | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self.paused = False
+
+    async def start(self, connection: AbstractConnection) -> None:
+        self._publish_channel = await connection.channel(publisher_confirms=True)
+        for _ in range(self.kind.consumers):
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=self.kind.prefetch)
+            self._channels.append(channel)
+        if isinstance(self.sinker, BufferedSinker):
+            self.sinker.start()
+        await self._consume()
+        self._watch = asyncio.create_task(self._watch_breaker())
+
+    async def _consume(self) -> None:
+        for channel in self._channels:
+            queue = await channel.get_queue(self.kind.queue, ensure=False)
+            tag = await queue.consume(self._on_message)
+            self._consumers.append((queue, tag))
+        self.paused = False
+        metrics.BREAKER_OPEN.labels(self.kind.queue).set(0)
+
+    async def _cancel_consumers(self) -> None:
+        consumers, self._consumers = self._consumers, []
+        for queue, tag in consumers:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+
+    async def _pause(self) -> None:
+        await self._cancel_consumers()
+        self.paused = True
+        metrics.BREAKER_OPEN.labels(self.kind.queue).set(1)
+        log.warning("%s: ClickHouse failing, consumption paused", self.kind.queue)
+
+    async def _watch_breaker(self) -> None:
+        """Stops consuming while the breaker is open; probes and resumes on its own."""
+        while True:
+            await asyncio.sleep(0.2)
+            if not self.paused and self.writer.breaker.rejecting():
+                await self._pause()
+            elif self.paused and not self.writer.breaker.rejecting():
+                if await self.writer.probe():
+                    self.writer.breaker.success()
+                    await self._consume()
+                    log.info("%s: ClickHouse back, consumption resumed", self.kind.queue)
+                else:
+                    self.writer.breaker.failure()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            done = await self.sinker.handle(message)
+        except Exception as exc:  # any error, of any kind: the retry path
+            await self._retry_or_dead_letter(message, exc)
+            return
+        if done:
+            await message.ack()
+
+    async def _retry_or_dead_letter(
+        self, message: AbstractIncomingMessage, error: Exception
+    ) -> None:
+        headers = dict(message.headers or {})
+        attempt = int(headers.get(RETRY_HEADER, 0) or 0) + 1
+        headers[RETRY_HEADER] = attempt
+        headers.setdefault("x-original-exchange", message.exchange or self.kind.exchange)
+        headers.setdefault("x-original-routing-key", message.routing_key or "")
+        prefix = self.settings.name_prefix
+        if attempt <= self.settings.retry_limit:
+            exchange_name, routing_key = prefix + RETRY_EXCHANGE, retry_queue(self.kind, attempt)
+            counter = metrics.RETRIED
+        else:
+            headers["x-death-reason"] = "retries exhausted"
+            headers["x-last-error"] = repr(error)[:500]
+            exchange_name, routing_key = prefix + ERROR_EXCHANGE, error_queue(self.kind)
+            counter = metrics.DEAD_LETTERED
+        copy = aio_pika.Message(
+            message.body,
+            headers=headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        try:
+            assert self._publish_channel is not None
+            exchange = await self._publish_channel.get_exchange(exchange_name, ensure=False)
+            await exchange.publish(copy, routing_key)  # confirmed before the original is acked
+        except Exception:
+            log.exception("%s: could not republish; the broker redelivers it", self.kind.queue)
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            return
+        counter.labels(self.kind.queue).inc()
+        await message.ack()
+
+    async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        await self._cancel_consumers()
+        if isinstance(self.sinker, BufferedSinker):
+            await self.sinker.close()
+        for channel in self._channels:
+            with contextlib.suppress(Exception):
+                await channel.close()

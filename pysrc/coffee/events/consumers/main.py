@@ -1,0 +1,83 @@
+"""`coffee consumers`: declares the topology, makes the tables, and runs every kind's consumers
+until SIGTERM (then stops consuming, flushes buffers, and exits 0)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+import aio_pika
+import uvloop
+
+from coffee.config import SettingsError
+from coffee.events.consumers import schema
+from coffee.events.consumers.consumer import KindConsumer
+from coffee.events.consumers.settings import ConsumerSettings, load_settings
+from coffee.events.consumers.sinkers import TableWriter
+from coffee.events.consumers.topology import Kind, declare, load_topology
+from coffee.infra.clickhouse import ClickHouse
+
+log = logging.getLogger(__name__)
+
+
+class ConsumerService:
+    def __init__(
+        self, settings: ConsumerSettings, kinds: list[Kind], clickhouse: ClickHouse
+    ) -> None:
+        self.settings = settings
+        self.kinds = kinds
+        self.clickhouse = clickhouse
+        self.consumers: list[KindConsumer] = []
+        self.connection: aio_pika.abc.AbstractRobustConnection | None = None
+
+    async def start(self) -> None:
+        for kind in self.kinds:
+            await self.clickhouse.command(schema.create_database(kind.database))
+            await self.clickhouse.command(schema.create_events_table(kind.database, kind.table))
+        self.connection = await aio_pika.connect_robust(
+            self.settings.amqp_url, reconnect_interval=1
+        )
+        setup = await self.connection.channel()
+        for kind in self.kinds:
+            await declare(setup, kind, self.settings)
+        await setup.close()
+        for kind in self.kinds:
+            consumer = KindConsumer(
+                kind, TableWriter(self.clickhouse, kind, self.settings), self.settings
+            )
+            await consumer.start(self.connection)
+            self.consumers.append(consumer)
+        log.info("consumers: %d kinds running", len(self.consumers))
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.close()
+        if self.connection is not None:
+            await self.connection.close()
+
+
+async def _serve(settings: ConsumerSettings) -> None:
+    kinds = load_topology(settings.topology_file, settings)
+    service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_url))
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await service.start()
+    await stopping.wait()
+    await service.stop()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="coffee consumers", description=__doc__)
+    parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"coffee consumers: {exc}")
+        return 2
+    uvloop.run(_serve(settings))
+    return 0

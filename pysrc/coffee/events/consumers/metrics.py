@@ -1,0 +1,27 @@
+"""Prometheus metrics of the consumers."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+ROWS_WRITTEN = Counter(
+    "coffee_consumer_rows_written_total", "Rows committed in ClickHouse", ["queue"]
+)
+ROWS_REFUSED = Counter(
+    "coffee_consumer_rows_refused_total", "Nil, empty or invalid rows refused", ["queue"]
+)
+INSERT_FAILURES = Counter(
+    "coffee_consumer_insert_failures_total", "ClickHouse writes that failed", ["queue"]
+)
+RETRIED = Counter("coffee_consumer_retried_total", "Messages sent to a retry wait queue", ["queue"])
+DEAD_LETTERED = Counter(
+    "coffee_consumer_dead_lettered_total", "Messages sent to the dead-letter queue", ["queue"]
+)
+BUFFERED_ROWS = Gauge(
+    "coffee_consumer_buffered_rows", "Rows waiting in a buffered sinker", ["queue"]
+)
+BREAKER_OPEN = Gauge(
+    "coffee_consumer_breaker_open",
+    "1 while a sinker's circuit breaker stops consumption",
+    ["queue"],
+)

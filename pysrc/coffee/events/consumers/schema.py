@@ -1,0 +1,42 @@
+"""ClickHouse DDL of the sink tables (the original's `events` columns: header fields in snake
+case, event id/name/timestamp, insert time, params as JSON; plus what the intake adds).
+
+Duplicates (at-least-once delivery, a replayed write-ahead log) are removed by event id with a
+ReplacingMergeTree ordered by `event_id`: a retried message can carry the same events under a
+new message id, which an insert deduplication token alone would not catch. The token is used
+too (`non_replicated_deduplication_window`), so an exact retry of one insert is not even
+written twice; queries that must not see a not-yet-merged duplicate use FINAL.
+"""
+
+from __future__ import annotations
+
+HEADER_COLUMNS = [
+    ("session_id", "String"), ("bb_device_id", "Int64"), ("user_id", "Int64"),
+    ("device_id", "String"), ("android_advertising_id", "String"), ("client_id", "String"),
+    ("channel", "String"), ("os", "String"), ("client_type", "String"),
+    ("app_language", "String"), ("app_version", "String"), ("app_version_code", "String"),
+    ("current_url", "String"), ("merchant_id", "String"), ("utm_referrer", "String"),
+    ("utm_platform", "String"), ("utm_source", "String"), ("utm_medium", "String"),
+    ("utm_campaign", "String"), ("pp_id", "String"),
+]  # fmt: skip
+EVENT_COLUMNS = [
+    ("event_id", "String"), ("event_name", "LowCardinality(String)"),
+    ("event_timestamp", "DateTime64(3)"), ("insert_timestamp", "DateTime64(3)"),
+    ("event_params", "String"), ("payload_field", "UInt16"), ("payload", "String"),
+    ("timestamp_corrected", "UInt8"), ("original_timestamp", "Int64"),
+]  # fmt: skip
+COLUMNS = [name for name, _ in HEADER_COLUMNS + EVENT_COLUMNS]
+
+
+def create_database(database: str) -> str:
+    return f"CREATE DATABASE IF NOT EXISTS `{database}`"
+
+
+def create_events_table(database: str, table: str) -> str:
+    columns = ",\n  ".join(f"`{name}` {kind}" for name, kind in HEADER_COLUMNS + EVENT_COLUMNS)
+    return (
+        f"CREATE TABLE IF NOT EXISTS `{database}`.`{table}` (\n  {columns}\n)"
+        " ENGINE = ReplacingMergeTree(insert_timestamp)"
+        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY event_id"
+        " SETTINGS non_replicated_deduplication_window = 1000"
+    )

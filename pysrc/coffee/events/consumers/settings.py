@@ -1,0 +1,61 @@
+"""Settings of `coffee consumers` (the original's RABBIT_* and CLICKHOUSE_* names)."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Annotated
+from urllib.parse import quote
+
+import msgspec
+from msgspec import Meta
+
+from coffee.config import load
+
+DEFAULT_TOPOLOGY = pathlib.Path(__file__).with_name("topology.toml")
+
+
+class ConsumerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    rabbit_user: str = "guest"
+    rabbit_password: str = "guest"
+    rabbit_host: str = "127.0.0.1"
+    rabbit_port: Annotated[int, Meta(ge=1, le=65535)] = 5672
+    rabbit_vhost: str = "/"
+    amqp_uri: str = ""
+    # "chdb:///path" (in-process, the default) or "http://host:8123" for a server.
+    clickhouse_url: str = "chdb://var/chdb"
+    # The databases the topology may name; the first is the default (CLICKHOUSE_DBNAME).
+    clickhouse_db_names: str = "events,logs"
+    topology_file: str = str(DEFAULT_TOPOLOGY)
+    retry_limit: Annotated[int, Meta(ge=0, le=20)] = 2
+    # Seconds to wait before retry 1, 2, ... (the last repeats); one wait queue per delay, so a
+    # short delay is never stuck behind a long one (expiry happens only at a queue's head).
+    retry_delays: str = "1,5"
+    dead_letter_ttl_seconds: Annotated[int, Meta(ge=1)] = 86_400
+    dead_letter_max_length: Annotated[int, Meta(ge=1)] = 1_000_000
+    quorum_queues: bool = True
+    clickhouse_timeout: Annotated[float, Meta(gt=0)] = 10.0
+    breaker_failures: Annotated[int, Meta(ge=1)] = 5
+    breaker_reset_seconds: Annotated[float, Meta(gt=0)] = 5.0
+    flush_backoff_max_seconds: Annotated[float, Meta(gt=0)] = 30.0
+    # Prefix of every exchange and queue this process declares (tests isolate themselves with it).
+    name_prefix: str = ""
+
+    @property
+    def amqp_url(self) -> str:
+        if self.amqp_uri:
+            return self.amqp_uri
+        vhost = quote(self.rabbit_vhost, safe="")
+        user, password = quote(self.rabbit_user, safe=""), quote(self.rabbit_password, safe="")
+        return f"amqp://{user}:{password}@{self.rabbit_host}:{self.rabbit_port}/{vhost}"
+
+    @property
+    def databases(self) -> list[str]:
+        return [d.strip() for d in self.clickhouse_db_names.split(",") if d.strip()]
+
+    @property
+    def delays(self) -> list[float]:
+        return [float(d) for d in self.retry_delays.split(",") if d.strip()] or [1.0]
+
+
+def load_settings(environ: dict[str, str] | None = None) -> ConsumerSettings:
+    return load(ConsumerSettings, environ)

@@ -1,0 +1,108 @@
+"""The consumer topology: which queue feeds which table, read from a TOML file and declared on
+the broker at start (idempotently). Retries and dead letters are topology, not loops:
+
+- main queue `<queue>` bound to `<exchange>` with `<routing_key>` (quorum when enabled);
+- retry: exchange `coffee.retry` -> wait queue `<queue>.retry.<n>` (TTL = the n-th delay) that
+  dead-letters back into `<queue>` through the default exchange;
+- dead letters: exchange `coffee.error` -> queue `error.<queue>` (routing key `error.<queue>`,
+  as the original), with a TTL and a maximum length.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Annotated, Literal
+
+import aio_pika
+import msgspec
+from aio_pika.abc import AbstractChannel
+from msgspec import Meta
+
+from coffee.events.consumers.settings import ConsumerSettings
+
+RETRY_EXCHANGE = "coffee.retry"
+ERROR_EXCHANGE = "coffee.error"
+
+
+class Kind(msgspec.Struct, frozen=True, kw_only=True):
+    queue: str
+    exchange: str
+    routing_key: str
+    sinker: Literal["direct", "buffered"] = "direct"
+    database: str
+    table: str
+    consumers: Annotated[int, Meta(ge=1, le=20)] = 2
+    prefetch: Annotated[int, Meta(ge=1)] = 1
+    flush_rows: Annotated[int, Meta(ge=1)] = 100
+    flush_seconds: Annotated[float, Meta(gt=0)] = 60.0
+
+
+class Topology(msgspec.Struct, frozen=True):
+    kind: list[Kind]
+
+
+def load_topology(path: str, settings: ConsumerSettings) -> list[Kind]:
+    with open(path, "rb") as f:
+        topology = msgspec.convert(tomllib.load(f), Topology)
+    for kind in topology.kind:
+        if kind.database not in settings.databases:
+            raise ValueError(
+                f"kind {kind.queue!r} names database {kind.database!r}, "
+                f"not in CLICKHOUSE_DB_NAMES={settings.clickhouse_db_names!r}"
+            )
+    return [prefixed(k, settings.name_prefix) for k in topology.kind]
+
+
+def prefixed(kind: Kind, prefix: str) -> Kind:
+    if not prefix:
+        return kind
+    return msgspec.structs.replace(kind, queue=prefix + kind.queue, exchange=prefix + kind.exchange)
+
+
+def retry_queue(kind: Kind, attempt: int) -> str:
+    return f"{kind.queue}.retry.{attempt}"
+
+
+def error_queue(kind: Kind) -> str:
+    return f"error.{kind.queue}"
+
+
+async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettings) -> None:
+    prefix = settings.name_prefix
+    durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
+    exchange = await channel.declare_exchange(
+        kind.exchange, aio_pika.ExchangeType.TOPIC, durable=True
+    )
+    queue = await channel.declare_queue(kind.queue, durable=True, arguments=durable_args)
+    await queue.bind(exchange, kind.routing_key)
+
+    retry = await channel.declare_exchange(
+        prefix + RETRY_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
+    )
+    delays = settings.delays
+    for attempt in range(1, settings.retry_limit + 1):
+        delay = delays[min(attempt, len(delays)) - 1]  # the last delay repeats
+        wait = await channel.declare_queue(
+            retry_queue(kind, attempt),
+            durable=True,
+            arguments={
+                "x-message-ttl": int(delay * 1000),
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": kind.queue,
+            },
+        )
+        await wait.bind(retry, retry_queue(kind, attempt))
+
+    errors = await channel.declare_exchange(
+        prefix + ERROR_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
+    )
+    dead = await channel.declare_queue(
+        error_queue(kind),
+        durable=True,
+        arguments={
+            **durable_args,
+            "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+            "x-max-length": settings.dead_letter_max_length,
+        },
+    )
+    await dead.bind(errors, error_queue(kind))

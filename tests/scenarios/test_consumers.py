@@ -1,0 +1,147 @@
+"""Consumers and sinkers against the real RabbitMQ and the real (embedded) ClickHouse
+(event-grpc-scenarios.md: scenario 2 ClickHouse failing, 5/6 retries and dead letters,
+buffered flushes that never drop, per-database isolation, replay). Faults are real errors of
+the real engine: the sink table is dropped under the consumers and created again."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aio_pika
+import pytest
+from coffee.events.consumers import schema
+from coffee.events.consumers.dlq import replay
+from coffee.events.consumers.settings import ConsumerSettings
+from coffee.events.proto import events_pb2
+from coffee.infra.clickhouse import ClickHouse
+
+from tests.conftest import require_port
+from tests.support.consumers_harness import TOPOLOGY, ConsumerThread, wait_for
+from tests.support.events_harness import (
+    AMQP,
+    HEADER,
+    NOW_MS,
+    ServerThread,
+    event_batch,
+    settings_for,
+    unique,
+)
+
+
+@pytest.fixture(scope="module")
+def clickhouse(tmp_path_factory):
+    client = ClickHouse(f"chdb://{tmp_path_factory.mktemp('chdb')}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def stack(tmp_path, clickhouse):
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+    prefix = unique("coffee_test") + "."
+    exchange = "grpc_event.tx"
+    db_events, db_logs = unique("events"), unique("logs")
+    topology = tmp_path / "topology.toml"
+    topology.write_text(TOPOLOGY.format(exchange=exchange, db_events=db_events, db_logs=db_logs))
+    settings = ConsumerSettings(
+        amqp_uri=AMQP,
+        clickhouse_db_names=f"{db_events},{db_logs}",
+        topology_file=str(topology),
+        retry_delays="0.2,0.4",
+        name_prefix=prefix,
+        quorum_queues=True,
+        breaker_failures=50,
+    )
+    intake = settings_for(prefix + exchange, str(tmp_path / "wal"))
+    with ConsumerThread(settings, clickhouse) as consumers, ServerThread(intake) as events:
+        yield consumers, events, clickhouse, db_events, db_logs
+    asyncio.run(_cleanup(consumers))
+    for db in (db_events, db_logs):
+        clickhouse.command_sync(f"DROP DATABASE IF EXISTS `{db}`")
+
+
+async def _cleanup(consumers: ConsumerThread) -> None:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        prefix = consumers.settings.name_prefix
+        for kind in consumers.kinds:
+            for name in (kind.queue, f"error.{kind.queue}", f"{kind.queue}.retry.1",
+                         f"{kind.queue}.retry.2"):  # fmt: skip
+                await channel.queue_delete(name)
+        for name in ("grpc_event.tx", "coffee.retry", "coffee.error"):
+            await channel.exchange_delete(prefix + name)
+
+
+def count(clickhouse: ClickHouse, db: str, table: str, final: bool = False) -> int:
+    sql = f"SELECT count() FROM `{db}`.`{table}`{' FINAL' if final else ''}"
+    return clickhouse.command_sync(sql)
+
+
+def launch_batch(ids: list[str]) -> events_pb2.Events:
+    ts = str(NOW_MS())
+    events = [events_pb2.Event(id=i, timestamp=ts, launchEvent=b"\x0a\x01x") for i in ids]
+    return events_pb2.Events(header=HEADER, events=events)
+
+
+def test_every_accepted_event_becomes_one_row(stack):
+    _, events, ch, db_events, db_logs = stack
+    stub = events.stub()
+    accepted = 0
+    for i in range(10):
+        accepted += stub.dispatch(event_batch([f"g{i}-{j}" for j in range(5)]), timeout=10).accepted
+        accepted += stub.dispatch(
+            launch_batch([f"l{i}-{j}" for j in range(3)]), timeout=10
+        ).accepted
+    assert accepted == 80
+    assert wait_for(lambda: count(ch, db_events, "events") == 80), count(ch, db_events, "events")
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 30)
+    columns = "event_name, bb_device_id, payload_field"
+    row = ch.command_sync(f"SELECT {columns} FROM `{db_logs}`.`launch_log_events` LIMIT 1")
+    assert row == ["LaunchEvent", "42", "9"]
+
+
+def test_scenario_2_clickhouse_failing_retries_then_dead_letters_then_replays(stack):
+    consumers, events, ch, db_events, _ = stack
+    ch.command_sync(f"DROP TABLE `{db_events}`.`events`")  # every insert now fails for real
+    response = events.stub().dispatch(event_batch(["d1", "d2"]), timeout=10)
+    assert response.accepted == 2
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+    dead = f"error.{kind.queue}"
+
+    async def depth() -> int:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(dead, passive=True)
+            return queue.declaration_result.message_count
+
+    assert wait_for(lambda: asyncio.run(depth()) == 1), "dead-lettered after 2 retries"
+    ch.command_sync(schema.create_events_table(db_events, "events"))
+    moved = asyncio.run(replay(consumers.settings, dead, None))
+    assert moved == 1
+    assert wait_for(lambda: count(ch, db_events, "events") == 2)
+    assert asyncio.run(depth()) == 0
+
+
+def test_buffered_flush_failure_keeps_rows_until_clickhouse_is_back(stack):
+    _, events, ch, _, db_logs = stack
+    ch.command_sync(f"DROP TABLE `{db_logs}`.`launch_log_events`")
+    stub = events.stub()
+    for i in range(3):
+        assert (
+            stub.dispatch(launch_batch([f"b{i}-{j}" for j in range(4)]), timeout=10).accepted == 4
+        )
+    time.sleep(1.5)  # several flush intervals fail meanwhile
+    ch.command_sync(schema.create_events_table(db_logs, "launch_log_events"))
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 12, timeout=40)
+
+
+def test_duplicates_are_removed_by_event_id(stack):
+    _, events, ch, db_events, _ = stack
+    stub = events.stub()
+    stub.dispatch(event_batch(["dup-1", "dup-2"]), timeout=10)
+    stub.dispatch(event_batch(["dup-1", "dup-2"]), timeout=10)  # a client retry after a timeout
+    assert wait_for(lambda: count(ch, db_events, "events") == 4)
+    assert count(ch, db_events, "events", final=True) == 2
