@@ -8,9 +8,10 @@ import hashlib
 import hmac
 import logging
 import time
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Protocol
 
-from coffee.gateway.metrics import GatewayMetrics
+from coffee.gateway.metrics import LATENCY_BUCKETS, GatewayMetrics
 from coffee.gateway.requestid import RequestIds
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra.heartbeat import Heartbeat
@@ -126,14 +127,13 @@ class Gateway:
         task.add_done_callback(self._tasks.discard)
 
     # -- per request ---------------------------------------------------------------------------
-    def deadline(self) -> float:
-        return time.monotonic() + self.upstream_timeout
-
     def origin_allowed(self, origin: bytes) -> bool:
         return origin in self.origins
 
     def dispatch(self, ex: Exchange) -> None:
-        ex.request_id = self.ids.next()
+        ids = self.ids
+        ids.counter = n = (ids.counter + 1) & 0xFFFFFFFFFFFF
+        ex.request_id = ids.prefix + b"%012x" % n
         url = ex.url
         q = url.find(b"?")
         path = url if q < 0 else url[:q]
@@ -258,14 +258,23 @@ class Gateway:
         ex.attach(conn)
 
     def observe(self, ex: Exchange) -> None:
-        self.metrics.observe(
-            ex.method,
-            ex.route_name,
-            ex.channel,
-            ex.client_id,
-            ex.status,
-            time.perf_counter() - ex.started,
-        )
+        # GatewayMetrics.observe, inlined: this runs once per request.
+        m = self.metrics
+        route = ex.route_name
+        status = ex.status
+        key = (ex.method, route, ex.channel, ex.client_id, status)
+        winkl = m.winkl
+        winkl[key] = winkl.get(key, 0) + 1
+        rkey = (route, status)
+        requests = m.requests
+        requests[rkey] = requests.get(rkey, 0) + 1
+        buckets = m.latency.get(route)
+        if buckets is None:
+            m.observe_latency(route, time.perf_counter() - ex.started)
+        else:
+            seconds = time.perf_counter() - ex.started
+            buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+            m.latency_sum[route] += seconds
 
     # -- answers of the gateway itself ---------------------------------------------------------
     def _local(self, ex: Exchange, path: bytes, query: bytes) -> None:

@@ -9,8 +9,8 @@ fills it from the JWT verifier, Redis / identity, the partner service and Redis.
 from __future__ import annotations
 
 import base64
-import hashlib
 import time
+from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from coffee._native import InvalidToken
@@ -63,7 +63,7 @@ class Principal:
 
 
 def token_digest(token: bytes) -> bytes:
-    return hashlib.blake2b(token, digest_size=16).digest()
+    return blake2b(token, digest_size=16).digest()
 
 
 class TokenAuthorizer:
@@ -90,13 +90,13 @@ class TokenAuthorizer:
     def fast(self, ex: Exchange) -> int:
         if not ex.client_id:
             return 401
-        if self._initialises_device(ex):
+        if b"/api/auth/init" in ex.url or (ex.operation and self._initialises_device(ex)):
             return self._device(ex)
         token = ex.token
         if not token:
             return 401
         l1 = self.l1
-        principal = l1.get(token_digest(token))
+        principal = l1.get(blake2b(token, digest_size=16).digest())  # token_digest, inlined
         if principal is None:
             return NEEDS_SLOW_PATH
         now = time.time()

@@ -34,21 +34,7 @@ class GatewayMetrics:
         # name -> callable giving a current value (L1 cost, breaker state, ...).
         self.gauges: dict[str, tuple[str, Callable[[], float]]] = {}
 
-    def observe(
-        self,
-        method: bytes,
-        route: str,
-        channel: bytes,
-        client_id: bytes,
-        status: int,
-        seconds: float,
-    ) -> None:
-        key = (method, route, channel, client_id, status)
-        winkl = self.winkl
-        winkl[key] = winkl.get(key, 0) + 1
-        rkey = (route, status)
-        requests = self.requests
-        requests[rkey] = requests.get(rkey, 0) + 1
+    def observe_latency(self, route: str, seconds: float) -> None:
         buckets = self.latency.get(route)
         if buckets is None:
             buckets = self.latency[route] = [0] * (len(LATENCY_BUCKETS) + 1)

@@ -11,16 +11,17 @@ import os
 
 
 class RequestIds:
-    __slots__ = ("_counter", "_prefix")
+    __slots__ = ("counter", "prefix")
 
     def __init__(self) -> None:
         raw = bytearray(os.urandom(10))
         raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
         raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
         h = raw.hex()
-        self._prefix = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-".encode()
-        self._counter = int.from_bytes(os.urandom(4))
+        self.prefix = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-".encode()
+        self.counter = int.from_bytes(os.urandom(4))
 
     def next(self) -> bytes:
-        self._counter = n = (self._counter + 1) & 0xFFFFFFFFFFFF
-        return self._prefix + b"%012x" % n
+        # Gateway.dispatch inlines this; keep the two the same.
+        self.counter = n = (self.counter + 1) & 0xFFFFFFFFFFFF
+        return self.prefix + b"%012x" % n

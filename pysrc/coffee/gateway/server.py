@@ -196,14 +196,15 @@ class Exchange:
 
     # -- upstream side -----------------------------------------------------------------------
     def attach(self, conn: UpstreamConnection) -> None:
-        if self.resp_done or self.client.closed:
+        client = self.client
+        if self.resp_done or client.closed:
             conn.pool.release(conn)
             return
         self.upstream = conn
         pending = self.pending
         self.pending = None
         data = self.head + b"".join(pending) if pending else self.head  # type: ignore[operator]
-        conn.send(self, data, self.client.gateway.deadline())
+        conn.send(self, data, time.monotonic() + client.gateway.upstream_timeout)
 
     def upstream_head(self, head: bytes, body: bytes) -> int:
         self.resp_started = True
@@ -211,16 +212,20 @@ class Exchange:
         self.status = status
         if self.method == b"HEAD" or status in (204, 304) or status < 200:
             length = 0
-        if body:
-            if 0 <= length < len(body):
-                body = body[:length]
-            self.client.write(out + body)
-        else:
-            self.client.write(out)
+        client = self.client
+        if not client.closed:
+            if body:
+                if 0 <= length < len(body):
+                    body = body[:length]
+                client.transport.write(out + body)  # type: ignore[union-attr]
+            else:
+                client.transport.write(out)  # type: ignore[union-attr]
         return length
 
     def upstream_body(self, data: bytes) -> None:
-        self.client.write(data)
+        client = self.client
+        if not client.closed:
+            client.transport.write(data)  # type: ignore[union-attr]
 
     def upstream_done(self, reusable: bool) -> None:
         self.upstream = None
@@ -369,7 +374,8 @@ class ClientConnection(asyncio.Protocol):
         ex.close_after = not parser.should_keep_alive()  # type: ignore[union-attr]
         self.queue.append(ex)  # type: ignore[arg-type]
         if len(self.queue) == 1:
-            ex.start()  # type: ignore[union-attr]
+            ex.started = time.perf_counter()  # type: ignore[union-attr]
+            self.gateway.dispatch(ex)  # type: ignore[arg-type]
         elif len(self.queue) > 8:
             self.transport.pause_reading()  # type: ignore[union-attr]
 
