@@ -4,10 +4,14 @@ Seeds a fresh PostgreSQL database `coffee_api_bench_<id>` (1,000,000 profiles; 1
 --quick) with `coffee api seed`, starts `coffee api` (granian, one worker: chdb) and drives
 `POST /discovery-service/api/profile/instagram/search` with wrk at concurrency 32, signed as the
 gateway signs, over a mix of filters (category, follower range, country, text) and pages 1-5.
-The baseline runs the very same SQL (page + capped count, built by the same code) for the same
+The baseline runs the very same SQL (capped count + page in one statement, built by the same
+code, in a transaction as the api does) for the same
 requests through an asyncpg pool of the same size, 32 tasks in one process. Rounds alternate
 (sql, api, sql, api, ...) and each side keeps its best round. The database and the chdb
 directory are removed at the end.
+
+It also measures the framework alone: a GET answered by a bare ASGI function and by a Litestar
+handler returning a msgspec model, each on granian (one worker), same wrk settings.
 
 Budget (issue 4): ratio api_rps / sql_rps >= 0.5 and p99 <= 50 ms.
 """
@@ -30,7 +34,7 @@ from pathlib import Path
 import asyncpg
 import orjson
 from coffee.api.modules.discovery import params as sp
-from coffee.api.modules.discovery.search import count_query, page_query
+from coffee.api.modules.discovery.search import COUNT_CAP, search_query
 from coffee.infra import tenant_signature
 
 CONCURRENCY = 32
@@ -90,10 +94,12 @@ def _lua_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _wrk(port: int, seconds: int, script: Path) -> dict[str, float]:
-    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", "-s", str(script)]
+def _wrk(port: int, seconds: int, script: Path | None, path: str = "") -> dict[str, float]:
+    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        cmd += ["-s", str(script)]
     out = subprocess.run(
-        [*cmd, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True
+        [*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
@@ -112,7 +118,7 @@ async def _sql_round(dsn: str, seconds: float) -> dict[str, float]:
     for query, body in _requests():
         qs = dict(p.split("=") for p in query[1:].split("&"))
         params = sp.parse(qs, body, "instagram", 1000, 100)
-        prepared.append((page_query(params), count_query(params)))
+        prepared.append(search_query(params, COUNT_CAP))
     pool = await asyncpg.create_pool(dsn, min_size=POOL, max_size=POOL)
     latencies: list[float] = []
     stop = time.monotonic() + seconds
@@ -120,12 +126,11 @@ async def _sql_round(dsn: str, seconds: float) -> dict[str, float]:
     async def worker(k: int) -> None:
         i = k
         while time.monotonic() < stop:
-            (psql, pargs), (csql, cargs) = prepared[i % len(prepared)]
+            sql, args = prepared[i % len(prepared)]
             i += 1
             t = time.perf_counter()
             async with pool.acquire() as conn, conn.transaction():
-                await conn.fetch(psql, *pargs)
-                await conn.fetchval(csql, *cargs)
+                await conn.fetch(sql, *args)
             latencies.append(time.perf_counter() - t)
 
     started = time.monotonic()
@@ -148,6 +153,59 @@ def _admin(sql: str) -> None:
             await conn.close()
 
     asyncio.run(go())
+
+
+def _framework(seconds: int, rounds: int, progress: Callable[[str], None]) -> dict:
+    results: dict[str, list[dict[str, float]]] = {"raw_asgi": [], "litestar": []}
+    for name, factory in (
+        ("raw_asgi", "bench._api_apps:raw"),
+        ("litestar", "bench._api_apps:litestar"),
+    ):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--factory",
+                "--no-ws",
+                "--loop",
+                "uvloop",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                factory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    _wrk(port, 1, None, "/ping")
+                    break
+                except subprocess.CalledProcessError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+            for i in range(rounds):
+                progress(f"framework round {i + 1}/{rounds}: {name}")
+                results[name].append(_wrk(port, seconds, None, "/ping"))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+    raw = max(results["raw_asgi"], key=lambda r: r["rps"])
+    lit = max(results["litestar"], key=lambda r: r["rps"])
+    return {
+        "raw_asgi_rps": round(raw["rps"]),
+        "litestar_rps": round(lit["rps"]),
+        "ratio": round(lit["rps"] / raw["rps"], 3),
+        "cost_us_per_request": round((1 / lit["rps"] - 1 / raw["rps"]) * 1e6, 1),
+    }
 
 
 def run(quick: bool, progress: Callable[[str], None]) -> dict:
@@ -217,7 +275,9 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         api = max(api_runs, key=lambda r: r["rps"])
         sql = max(sql_runs, key=lambda r: r["rps"])
         ratio = api["rps"] / sql["rps"]
+        framework = _framework(seconds, rounds, progress)
         return {
+            "framework": framework,
             "search": {
                 "api_rps": round(api["rps"]),
                 "sql_rps": round(sql["rps"]),
@@ -229,7 +289,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
                 "concurrency": CONCURRENCY,
                 "seed_seconds": seed_s,
                 "met": ratio >= 0.5 and api["p99_ms"] <= 50 and api["non_2xx"] == 0,
-            }
+            },
         }
     finally:
         if proc is not None and proc.poll() is None:
@@ -259,8 +319,11 @@ def _wait_ready(port: int, proc: subprocess.Popen, log: Path) -> None:
 
 
 def summary(result: dict) -> str:
-    s = result["search"]
+    s, f = result["search"], result["framework"]
     return (
+        f"framework: granian raw ASGI {f['raw_asgi_rps']} req/s, Litestar {f['litestar_rps']} "
+        f"req/s (ratio {f['ratio']}, {f['cost_us_per_request']} us per request)\n"
+    ) + (
         f"api search on {s['profiles']:,} profiles, concurrency {s['concurrency']}: "
         f"{s['api_rps']} req/s (p99 {s['p99_ms']} ms) vs the same SQL via asyncpg "
         f"{s['sql_rps']} req/s (p99 {s['sql_p99_ms']} ms): ratio {s['ratio']} "

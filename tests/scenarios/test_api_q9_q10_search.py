@@ -19,7 +19,7 @@ V2 = "/discovery-service/api/v2/search"
 @pytest.fixture(scope="module")
 def api():
     require_port("PostgreSQL", "127.0.0.1", 5432)
-    with ApiProcess() as proc:
+    with ApiProcess({"SEARCH_COUNT_CAP": "200"}) as proc:
         insert_profiles(proc, 250)
         insert_profiles(proc, 5, platform="youtube", start=1001)
         yield proc
@@ -29,7 +29,9 @@ def test_pages_are_cut_in_sql_and_counted_exactly(api):
     status, _, body = api.request("POST", V1 + "?cursor=2&size=100", {"filters": []})
     assert status == 200, body
     assert len(body["profiles"]) == 100
-    assert body["status"]["filteredCount"] == 250
+    # 250 match: counted up to the cap (200 here), then reported as capped.
+    assert body["status"]["filteredCount"] == 200
+    assert body["status"]["filteredCountCapped"] is True
     assert body["status"]["hasNextPage"] is True
     assert body["status"]["nextCursor"] == "3"
     # Default order: id descending; page 2 starts at the 101st.
@@ -51,6 +53,17 @@ def test_filters_and_sort(api):
     assert status == 200, body
     assert [p["followers"] for p in body["profiles"]] == [10000, 12000, 14000]
     assert body["status"]["filteredCount"] == 6
+    assert body["status"]["filteredCountCapped"] is False
+    fashion = [{"filterType": "EQ", "field": "category", "value": "fashion"}]
+    status, _, body = api.request("POST", V1 + "?size=10&cursor=13", {"filters": fashion})
+    assert body["status"]["filteredCount"] == 125  # exact below the cap
+    assert [p["id"] for p in body["profiles"]] == [10, 8, 6, 4, 2]
+    assert body["status"]["hasNextPage"] is False
+    none = [{"filterType": "EQ", "field": "category", "value": "knitting"}]
+    status, _, body = api.request("POST", V1, {"filters": none})
+    assert status == 200
+    assert body["profiles"] == []
+    assert body["status"]["filteredCount"] == 0
     text = [{"filterType": "LIKE", "field": "text", "value": "creator_24"}]
     status, _, body = api.request("POST", V1, {"filters": text})
     assert sorted(p["id"] for p in body["profiles"]) == [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 import msgspec
 
@@ -37,7 +36,7 @@ def parse_basic(authorization: str) -> dict[str, str | None]:
         return out
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII text
         return out
     ident = decoded.partition(":")[0].split("~")
     if len(ident) >= 3 and ident[2] == "1":

@@ -53,26 +53,22 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def page_query(params: SearchParams) -> tuple[str, list[Any]]:
-    """The page (plus one row, to know whether another page follows)."""
+def search_query(params: SearchParams, cap: int = COUNT_CAP) -> tuple[str, list[Any]]:
+    """One statement (one round trip): the capped count, then the page plus one row (to know
+    whether another page follows). Without a match it returns one row whose `id` is NULL."""
     cond, args = where(params)
     order = f"{params.sort_by} {params.sort_dir}"
     if params.sort_by != "id":
         order += f", id {params.sort_dir}"
     offset = (params.page - 1) * params.size
     sql = (
-        f"SELECT {COLUMNS} FROM profiles WHERE {cond} ORDER BY {order} "
-        f"LIMIT {params.size + 1} OFFSET {offset}"
+        f"WITH c AS (SELECT count(*) AS filtered_count FROM "
+        f"(SELECT 1 FROM profiles WHERE {cond} LIMIT {cap + 1}) m) "
+        f"SELECT c.filtered_count, p.* FROM c LEFT JOIN LATERAL "
+        f"(SELECT {COLUMNS} FROM profiles WHERE {cond} ORDER BY {order} "
+        f"LIMIT {params.size + 1} OFFSET {offset}) p ON true"
     )
     return sql, args
-
-
-def count_query(params: SearchParams, cap: int = COUNT_CAP) -> tuple[str, list[Any]]:
-    cond, args = where(params)
-    return (
-        f"SELECT count(*) FROM (SELECT 1 FROM profiles WHERE {cond} LIMIT {cap + 1}) m",
-        args,
-    )
 
 
 def present(row: asyncpg.Record | dict[str, Any], tenant: Tenant) -> dict[str, Any]:
@@ -107,10 +103,10 @@ class SearchManager:
         self.count_cap = count_cap
 
     async def search(self, params: SearchParams) -> dict[str, Any]:
-        sql, args = page_query(params)
+        sql, args = search_query(params, self.count_cap)
         rows = await self.conn.fetch(sql, *args)
-        csql, cargs = count_query(params, self.count_cap)
-        count = await self.conn.fetchval(csql, *cargs)
+        count = rows[0]["filtered_count"]
+        rows = [r for r in rows if r["id"] is not None]
         has_next = len(rows) > params.size
         rows = rows[: params.size]
         capped = count > self.count_cap
