@@ -213,3 +213,35 @@ def test_several_workers_share_the_port(stack):
             gw.request("GET", f"/content-service/w/{i}", stack.headers(token))[0] for i in range(10)
         }
         assert statuses == {200}
+
+
+def test_an_upstream_speaking_garbage_is_502(stack):
+    import socket
+    import threading
+
+    from tests.gateway.conftest import services_env
+    from tests.support.gateway_process import GatewayProcess
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            sock.recv(65536)
+            sock.sendall(b"SPEAKING NONSENSE\r\n\r\n")
+            sock.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    env = services_env(stack.upstream, stack.identity, stack.partner)
+    env["SAAS_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        with GatewayProcess(env) as gw:
+            token = stack.user()
+            assert gw.request("GET", "/content-service/x", stack.headers(token))[0] == 502
+            assert gw.request("GET", "/content-service/x", stack.headers(token))[0] == 502
+    finally:
+        listener.close()

@@ -383,3 +383,30 @@ def test_rate_limit_is_shared_through_redis_and_falls_back_locally(services, tmp
             ]
             assert set(local) <= {200, 429} and local.count(429) > 0
             assert one.event("ratelimit_local") > 0
+
+
+def test_upstream_faults_502_504_and_the_pool_reuses_connections(services):
+    up, ident, part = services
+    with FaultProxy(("127.0.0.1", up.port)) as up_proxy:
+        env = services_env(up, ident, part)
+        env.update(SAAS_URL=f"http://{up_proxy.url_host}", UPSTREAM_TIMEOUT="1")
+        with GatewayProcess(env) as gw:
+            token = new_user(ident)
+            conn = gw.connection()
+            for i in range(30):
+                assert (
+                    gw.request("GET", f"/content-service/pool/{i}", hdr(token), conn=conn)[0] == 200
+                )
+            assert up_proxy.accepted == 1  # one keep-alive upstream connection, reused
+            up_proxy.cut()
+            assert gw.request("GET", "/content-service/cut", hdr(token), conn=conn)[0] == 502
+            assert gw.request("POST", "/content-service/cut", hdr(token), body=b"{}")[0] == 502
+            assert gw.event("upstream_error") >= 2
+            up_proxy.restore()
+            assert gw.request("GET", "/content-service/back", hdr(token))[0] == 200
+            up_proxy.slow(1.6)
+            assert gw.request("GET", "/content-service/slowed", hdr(token))[0] == 504
+            assert gw.event("upstream_timeout") >= 1
+            up_proxy.restore()
+            assert gw.request("GET", "/content-service/again", hdr(token))[0] == 200
+            conn.close()

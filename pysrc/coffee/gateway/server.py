@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from typing import TYPE_CHECKING
@@ -64,6 +65,8 @@ _HEADER_ACTIONS: dict[bytes, int] = {
 }
 # `x-bb-*` in any case (lowered above) and with underscores for dashes.
 _TENANT_PREFIXES = frozenset({b"x-bb-", b"x_bb_", b"x-bb_", b"x_bb-"})
+
+log = logging.getLogger("coffee.gateway")
 
 _IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
 
@@ -207,8 +210,8 @@ class Exchange:
         conn.send(self, data, time.monotonic() + client.gateway.upstream_timeout)
 
     def upstream_head(self, head: bytes, body: bytes) -> int:
-        self.resp_started = True
         out, length, status = wire.rewrite_response_head(self, head)
+        self.resp_started = True
         self.status = status
         if self.method == b"HEAD" or status in (204, 304) or status < 200:
             length = 0
@@ -316,6 +319,29 @@ class ClientConnection(asyncio.Protocol):
             self._bad_request(b'{"error":"protocol upgrade is not supported"}')
         except httptools.HttpParserError:
             self._bad_request(b'{"error":"malformed HTTP request"}')
+        except Exception:  # a bug must cost one connection, not the process (reported)
+            log.exception("gateway failed on a request")
+            self.gateway.metrics.count("internal_error")
+            self._internal_error()
+
+    def _internal_error(self) -> None:
+        started = bool(self.queue) and self.queue[0].resp_started
+        for ex in self.queue:
+            ex.abandon_upstream()
+        self.queue.clear()
+        if self.closed or self.transport is None:
+            return
+        self.closed = True
+        if started:
+            self.transport.abort()
+            return
+        body = b'{"error":"internal error"}'
+        self.transport.write(
+            b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: "
+            b"application/json\r\ncontent-length: %d\r\nconnection: close"
+            b"\r\n\r\n%b" % (len(body), body)
+        )
+        self.transport.close()
 
     def _bad_request(self, body: bytes) -> None:
         if self.transport is not None and not self.closed:

@@ -8,6 +8,7 @@ when the response ends and the connection can be reused. No per-chunk copies, no
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Protocol
 
 import httptools
@@ -29,6 +30,8 @@ class ResponseSink(Protocol):
     def pause_source(self) -> None: ...
     def resume_source(self) -> None: ...
 
+
+log = logging.getLogger("coffee.gateway.upstream")
 
 _MAX_HEAD = 64 * 1024
 _FRAMING_CHUNKED = -1
@@ -88,6 +91,13 @@ class UpstreamConnection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        try:
+            self._received(data)
+        except Exception:  # a bug must cost one exchange, not the process (reported)
+            log.exception("gateway failed on an upstream response")
+            self._fail(self._state != _HEAD)
+
+    def _received(self, data: bytes) -> None:
         sink = self.sink
         if sink is None:  # bytes with no request: the connection is not usable any more
             self.abort()

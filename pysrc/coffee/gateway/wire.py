@@ -58,13 +58,14 @@ def response_head(
 
 
 def rewrite_response_head(ex: Exchange, head: bytes) -> tuple[bytes, int, int]:
-    """(head for the client, body length or -1 chunked / -2 until close, status)."""
+    """(head for the client, body length or -1 chunked / -2 until close, status).
+
+    Raises ValueError for a head that is not HTTP/1.x (the exchange then fails with 502)."""
     lines = head[:-4].split(b"\r\n")
     status_line = lines[0]
-    try:
-        status = int(status_line[9:12])
-    except ValueError:
-        status = 502
+    if not status_line.startswith(b"HTTP/1.") or not status_line[9:12].isdigit():
+        raise ValueError(f"the upstream answered a bad status line {status_line[:40]!r}")
+    status = int(status_line[9:12])
     out = [b"HTTP/1.1" + status_line[8:]]
     length = -2
     for line in lines[1:]:
