@@ -245,3 +245,23 @@ def test_an_upstream_speaking_garbage_is_502(stack):
             assert gw.request("GET", "/content-service/x", stack.headers(token))[0] == 502
     finally:
         listener.close()
+
+
+def test_an_endless_request_head_is_cut_with_431(stack):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", stack.gateway.port)) as s:
+        s.sendall(b"GET /content-service/x HTTP/1.1\r\nx-filler: ")
+        answer = b""
+        try:
+            for _ in range(200):
+                s.sendall(b"a" * 4096)
+        except OSError:
+            pass  # the gateway closed the connection: expected
+        s.settimeout(5)
+        try:
+            answer = s.recv(200)
+        except OSError:
+            answer = b""
+        assert answer.startswith(b"HTTP/1.1 431")
+    assert stack.gateway.request("GET", "/heartbeat/")[0] in (200, 410)

@@ -68,6 +68,9 @@ _TENANT_PREFIXES = frozenset({b"x-bb-", b"x_bb_", b"x-bb_", b"x_bb-"})
 
 log = logging.getLogger("coffee.gateway")
 
+# The largest request head (request line and headers) accepted; larger gets 431.
+MAX_REQUEST_HEAD = 64 * 1024
+
 _IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
 
 
@@ -288,7 +291,9 @@ class Exchange:
 
 
 class ClientConnection(asyncio.Protocol):
-    __slots__ = ("closed", "gateway", "parser", "parsing", "peer", "queue", "transport")
+    __slots__ = (
+        "closed", "gateway", "head_bytes", "parser", "parsing", "peer", "queue", "transport",
+    )  # fmt: skip
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
@@ -298,6 +303,7 @@ class ClientConnection(asyncio.Protocol):
         self.parsing: Exchange | None = None
         self.closed = False
         self.peer = b""
+        self.head_bytes = -1  # bytes received while a request head is incomplete, else -1
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -313,6 +319,16 @@ class ClientConnection(asyncio.Protocol):
         self.queue.clear()
 
     def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return  # a rejected connection in its lingering close
+        if self.head_bytes >= 0:
+            # llhttp sets no limit on a head: a client sending headers forever is cut here.
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_REQUEST_HEAD:
+                self._bad_request(
+                    b'{"error":"request head too large"}', b"431 Request Header Fields Too Large"
+                )
+                return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -343,18 +359,25 @@ class ClientConnection(asyncio.Protocol):
         )
         self.transport.close()
 
-    def _bad_request(self, body: bytes) -> None:
+    def _bad_request(self, body: bytes, status: bytes = b"400 Bad Request") -> None:
         if self.transport is not None and not self.closed:
             self.transport.write(
-                b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
-                b"content-length: %d\r\nconnection: close\r\n\r\n%b" % (len(body), body)
+                b"HTTP/1.1 %b\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+                b"connection: close\r\n\r\n%b" % (status, len(body), body)
             )
-            self.transport.close()
+            # Lingering close: send FIN after the answer and drop what the client still sends
+            # for a moment, so it reads the answer instead of a reset.
+            self.transport.write_eof()
+            asyncio.get_running_loop().call_later(1.0, self.transport.close)
+        for ex in self.queue:
+            ex.abandon_upstream()
+        self.queue.clear()
         self.closed = True
 
     # -- httptools callbacks ------------------------------------------------------------------
     def on_message_begin(self) -> None:
         self.parsing = Exchange(self)
+        self.head_bytes = 0
 
     def on_url(self, url: bytes) -> None:
         self.parsing.url += url  # type: ignore[union-attr]
@@ -394,6 +417,7 @@ class ClientConnection(asyncio.Protocol):
         # _DROP: hop-by-hop and gateway-owned headers
 
     def on_headers_complete(self) -> None:
+        self.head_bytes = -1
         ex = self.parsing
         parser = self.parser
         ex.method = parser.get_method()  # type: ignore[union-attr]
