@@ -220,6 +220,16 @@ class ApiProcess:
         finally:
             conn.close()
 
+    def metric(self, sample: str) -> float:
+        """The value of one sample of GET /metrics (0 when absent)."""
+        _, _, body = self.request("GET", "/metrics", signed=False)
+        text = body.decode() if isinstance(body, bytes) else str(body)
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == sample:
+                return float(value)
+        return 0.0
+
     def sql(self, query: str, *args: Any) -> list[asyncpg.Record]:
         async def go() -> list[asyncpg.Record]:
             conn = await pg.connect(self.pg_dsn)

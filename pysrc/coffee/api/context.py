@@ -69,6 +69,16 @@ class RequestContext:
         """Runs `fn` after both sessions committed (fire and forget: it may be lost)."""
         self.after_commit.append(fn)
 
+    def publish_after_commit(self, routing_key: str, payload: Any) -> None:
+        """An event that may be lost: published after the commit, never awaited by the request;
+        a failure is counted (coffee_api_after_commit_publish_failures_total), not raised."""
+        services = self.services
+
+        async def publish() -> None:
+            await services.publish_now(routing_key, payload)
+
+        self.on_commit(publish)
+
     async def outbox(self, routing_key: str, payload: Any, exchange: str | None = None) -> int:
         """Stores an event in this transaction; the relay publishes it after the commit."""
         self.outboxed += 1

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
+import orjson
 
 from coffee.api.listeners import Listeners
 from coffee.api.modules.identity.tokens import Tokens
@@ -32,6 +35,7 @@ class Runtime:
     heartbeat: Heartbeat
     tokens: Tokens
     listeners: Listeners | None = None
+    _broker_down_until: float = 0.0
     background: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -66,6 +70,18 @@ class Runtime:
             )
             rt.listeners.start()
         return rt
+
+    async def publish_now(self, routing_key: str, payload: Any) -> None:
+        """One fire-and-forget publish; while the broker was just found down (1 s), it fails at
+        once instead of piling up tasks that each wait for the publisher's timeout."""
+        now = time.monotonic()
+        if now < self._broker_down_until:
+            raise ConnectionError("broker unavailable (recent failure)")
+        try:
+            await self.publisher.publish(routing_key, orjson.dumps(payload))
+        except Exception:
+            self._broker_down_until = time.monotonic() + 1.0
+            raise
 
     def spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
         """Runs a fire-and-forget coroutine, keeping a reference so it is not collected."""

@@ -17,6 +17,14 @@ from coffee.api.modules.discovery.timeseries import TimeSeriesManager
 from coffee.api.settings import ApiSettings
 
 PROFILE_UPDATED = "profile_updated"
+# Analytics that may be lost: published after the commit, fire and forget.
+PROFILE_VIEWED = "profile_viewed"
+
+
+def _viewed(ctx: RequestContext, row: asyncpg.Record) -> None:
+    ctx.publish_after_commit(
+        PROFILE_VIEWED, {"profileId": row["id"], "partnerId": ctx.tenant.partner_id}
+    )
 
 
 def _found(row: asyncpg.Record | None, what: str) -> asyncpg.Record:
@@ -85,6 +93,7 @@ def routes(settings: ApiSettings) -> list[Router]:
     @get("/{profile_id:int}")
     async def by_id(profile_id: int, ctx: RequestContext) -> Response[bytes]:
         row = _found(await SearchManager(ctx.pg, ctx.tenant).by_id(profile_id), "profile")
+        _viewed(ctx, row)
         return ok({"status": success(), "profile": present(row, ctx.tenant)})
 
     @put("/{profile_id:int}")
@@ -110,6 +119,7 @@ def routes(settings: ApiSettings) -> list[Router]:
         platform: str, platform_profile_id: str, ctx: RequestContext
     ) -> Response[bytes]:
         row = await _profile(ctx, platform, platform_profile_id)
+        _viewed(ctx, row)
         return ok({"status": success(), "profile": present(row, ctx.tenant)})
 
     @get("/{platform:str}/{platform_profile_id:str}/audience")
