@@ -265,3 +265,40 @@ def test_an_endless_request_head_is_cut_with_431(stack):
             answer = b""
         assert answer.startswith(b"HTTP/1.1 431")
     assert stack.gateway.request("GET", "/heartbeat/")[0] in (200, 410)
+
+
+def test_pipelined_requests_are_answered_in_order(stack):
+    import socket
+
+    token = stack.user()
+    head = "".join(f"{k}: {v}\r\n" for k, v in stack.headers(token).items())
+    requests = b"".join(
+        f"GET /content-service/{path} HTTP/1.1\r\nhost: gw\r\n{head}\r\n".encode()
+        for path in ("slow/0.3/first", "second", "third")
+    )
+    with socket.create_connection(("127.0.0.1", stack.gateway.port), timeout=10) as s:
+        s.sendall(requests)
+        received = b""
+        while received.count(b"HTTP/1.1 200") < 3 or not received.endswith(b"}"):
+            chunk = s.recv(65536)
+            assert chunk, "connection closed early"
+            received += chunk
+    first = received.find(b"/content-service/slow/0.3/first")
+    second = received.find(b"/content-service/second")
+    third = received.find(b"/content-service/third")
+    assert 0 < first < second < third
+
+
+def test_connection_close_is_honoured(stack):
+    import socket
+
+    token = stack.user()
+    head = "".join(f"{k}: {v}\r\n" for k, v in stack.headers(token).items())
+    request = f"GET /content-service/bye HTTP/1.1\r\nhost: gw\r\nconnection: close\r\n{head}\r\n"
+    with socket.create_connection(("127.0.0.1", stack.gateway.port), timeout=10) as s:
+        s.sendall(request.encode())
+        received = b""
+        while chunk := s.recv(65536):  # ends when the gateway closes
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200")
+    assert b"connection: close" in received.lower()
