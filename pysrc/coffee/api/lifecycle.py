@@ -40,6 +40,9 @@ UNSIGNED = (
     ("POST", "/identity-service/api/auth/"),
     ("GET", "/identity-service/api/session/"),
     ("GET", "/partner-service/api/partner/"),
+    # The same lookups at the root, where the gateway sends them (it drops the URLs' paths).
+    ("POST", "/auth/verify/token"),
+    ("GET", "/partner/"),
 )
 ROLLBACK_TIMEOUT = 1.0
 

@@ -153,13 +153,22 @@ def routes(_settings: Any) -> list[Router]:
         ctx.on_commit(forget)
         return ok({"status": _status("SUCCESS")})
 
-    @post("/auth/verify/token", status_code=200)
-    async def verify_token(ctx: RequestContext) -> Response[bytes]:
+    async def _verify(ctx: RequestContext) -> Response[bytes]:
         body = _decode(ctx.body, TokenBody)
         session = await live_session(ctx, body.token)
         if session is None:
             return ok({"status": _status("ERROR", "invalid or expired session")}, 401)
         return ok({"status": _status("SUCCESS"), "user": session})
+
+    @post("/auth/verify/token", status_code=200)
+    async def verify_token(ctx: RequestContext) -> Response[bytes]:
+        return await _verify(ctx)
+
+    # The same at the root: the gateway sends `/auth/verify/token` to IDENTITY_URL's host
+    # without IDENTITY_URL's path, so IDENTITY_URL=http://<api> must work too.
+    @post("/auth/verify/token", status_code=200, include_in_schema=False)
+    async def verify_token_root(ctx: RequestContext) -> Response[bytes]:
+        return await _verify(ctx)
 
     @get("/session/{sid:str}")
     async def session_lookup(sid: str, ctx: RequestContext) -> Response[bytes]:
@@ -209,5 +218,6 @@ def routes(_settings: Any) -> list[Router]:
         Router(
             "/identity-service/api",
             route_handlers=[login, logout, verify_token, session_lookup, create_user],
-        )
+        ),
+        Router("/", route_handlers=[verify_token_root]),
     ]

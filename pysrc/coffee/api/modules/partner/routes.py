@@ -63,6 +63,14 @@ def _plan(plan: str) -> str:
 def routes(_settings: Any) -> list[Router]:
     @get("/partner/{partner_id:int}")
     async def partner(partner_id: int, ctx: RequestContext) -> Response[bytes]:
+        return await _partner(partner_id, ctx)
+
+    # The same at the root (PARTNER_URL=http://<api>): see identity's verify_token_root.
+    @get("/partner/{partner_id:int}", include_in_schema=False)
+    async def partner_root(partner_id: int, ctx: RequestContext) -> Response[bytes]:
+        return await _partner(partner_id, ctx)
+
+    async def _partner(partner_id: int, ctx: RequestContext) -> Response[bytes]:
         p = await ctx.pg.fetchrow("SELECT id, name, status FROM partners WHERE id = $1", partner_id)
         if p is None:
             raise ApiError(404, f"partner {partner_id} not found")
@@ -148,5 +156,6 @@ def routes(_settings: Any) -> list[Router]:
         Router(
             "/partner-service/api",
             route_handlers=[partner, create_partner, create_contract, renew],
-        )
+        ),
+        Router("/", route_handlers=[partner_root]),
     ]
