@@ -15,7 +15,7 @@ PYLIBDIR = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("L
 .PHONY: help run test deps venv build lint rust-test py-test services bench-quick clean proto
 
 help:
-	@echo "make run   - build and run the platform"
+	@echo "make run   - build, start the backing services, run the platform (coffee up) and a demo"
 	@echo "make test  - install everything, start the backing services, run cargo test, lints and pytest"
 
 $(VENV)/bin/activate:
@@ -46,8 +46,10 @@ py-test: build services
 
 test: build services lint rust-test py-test
 
-run: build
-	$(PY) -m bench cache --quick
+# The platform: every role under `coffee up` (migrations, readiness, heartbeats) and a short demo;
+# Ctrl-C stops it. `coffee up --no-demo` keeps it serving.
+run: build services
+	$(VENV)/bin/coffee up
 
 bench-quick: build
 	$(PY) -m bench all --quick

@@ -26,6 +26,7 @@ from typing import Any
 import aio_pika
 import grpc
 from coffee._native import EventRules
+from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
 
 AMQP = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 BATCH = 100
@@ -84,7 +85,7 @@ async def _declare(exchange: str, queue: str) -> None:
     connection = await aio_pika.connect(AMQP)
     async with connection:
         channel = await connection.channel()
-        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        ex = await declare_event_exchange(channel, exchange)
         q = await channel.declare_queue(queue, durable=True)
         await q.bind(ex, "#")
 
@@ -97,7 +98,9 @@ async def _depth_and_delete(queue: str, exchange: str, delete: bool) -> int:
         depth = q.declaration_result.message_count
         if delete:
             await channel.queue_delete(queue)
+            await channel.queue_delete(unrouted_name(exchange))
             await channel.exchange_delete(exchange)
+            await channel.exchange_delete(unrouted_name(exchange))
         return depth
 
 

@@ -70,7 +70,8 @@ async def _cleanup(consumers: ConsumerThread) -> None:
             for name in (kind.queue, f"error.{kind.queue}", f"{kind.queue}.retry.1",
                          f"{kind.queue}.retry.2"):  # fmt: skip
                 await channel.queue_delete(name)
-        for name in ("grpc_event.tx", "coffee.retry", "coffee.error"):
+        await channel.queue_delete(prefix + "grpc_event.tx.unrouted")
+        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
             await channel.exchange_delete(prefix + name)
 
 

@@ -3,18 +3,22 @@ scenarios 1, 3, 4, 8; 7 is in test_event_shutdown.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import json
 import time
 
+import aio_pika
 import grpc
 import pytest
 from coffee.events.proto import events_pb2
+from coffee.infra.event_exchange import unrouted_name
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import REGISTRY
 
 from tests.conftest import require_port
 from tests.support.events_harness import (
+    AMQP,
     NOW_MS,
     BoundQueue,
     ServerThread,
@@ -162,3 +166,32 @@ def test_a_malformed_batch_is_invalid_argument(exchange, tmp_path):
         assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         ok = srv.stub().dispatch(events_pb2.Events(), timeout=5)
         assert ok.status == "SUCCESS" and ok.accepted == 0
+
+
+def test_events_no_queue_is_bound_for_yet_are_kept_not_dropped(exchange, tmp_path):
+    with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+        asyncio.run(_unbind(queue))  # as if no consumer had declared its queue yet
+        assert srv.stub().dispatch(event_batch(["early"]), timeout=10).accepted == 1
+        kept = asyncio.run(_take_unrouted(exchange))
+        assert [e["id"] for e in json.loads(kept)["events"]] == ["early"]
+
+
+async def _unbind(queue: BoundQueue) -> None:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        q = await channel.declare_queue(queue.name, durable=True, passive=True)
+        await q.unbind(queue.exchange, "#")
+
+
+async def _take_unrouted(exchange: str) -> bytes:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        q = await channel.declare_queue(unrouted_name(exchange), durable=True, passive=True)
+        for _ in range(50):
+            message = await q.get(no_ack=True, fail=False)
+            if message is not None:
+                return message.body
+            await asyncio.sleep(0.1)
+    raise AssertionError("nothing in the unrouted queue")

@@ -15,6 +15,7 @@ import grpc
 from coffee.events.proto import events_pb2, events_pb2_grpc
 from coffee.events.server import EventServer
 from coffee.events.settings import EventSettings
+from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
 
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 NOW_MS = lambda: time.time_ns() // 1_000_000  # noqa: E731
@@ -90,9 +91,7 @@ class BoundQueue:
         connection = await aio_pika.connect(AMQP)
         async with connection:
             channel = await connection.channel()
-            exchange = await channel.declare_exchange(
-                self.exchange, aio_pika.ExchangeType.TOPIC, durable=True
-            )
+            exchange = await declare_event_exchange(channel, self.exchange)
             queue = await channel.declare_queue(self.name, durable=True)
             await queue.bind(exchange, "#")
 
@@ -111,7 +110,9 @@ class BoundQueue:
         async with connection:
             channel = await connection.channel()
             await channel.queue_delete(self.name)
+            await channel.queue_delete(unrouted_name(self.exchange))
             await channel.exchange_delete(self.exchange)
+            await channel.exchange_delete(unrouted_name(self.exchange))
 
     def __enter__(self) -> BoundQueue:
         asyncio.run(self._declare())

@@ -17,6 +17,7 @@ import uuid
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from coffee.infra.event_exchange import declare_event_exchange
 from coffee.infra.wal import Record, WalFull, WriteAheadLog
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,7 @@ class DurablePublisher:
             self.url, reconnect_interval=self.reconnect_interval, timeout=self.publish_timeout
         )
         self._channel = await self._connection.channel(publisher_confirms=True)
-        self._exchange = await self._channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
+        self._exchange = await declare_event_exchange(self._channel, self.exchange_name)
 
     async def _keep_connected_and_replay(self) -> None:
         while not self._stopping.is_set():

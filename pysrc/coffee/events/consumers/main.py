@@ -10,6 +10,7 @@ import signal
 
 import aio_pika
 import uvloop
+from prometheus_client import start_http_server
 
 from coffee.config import SettingsError
 from coffee.events.consumers import schema
@@ -61,11 +62,16 @@ class ConsumerService:
 async def _serve(settings: ConsumerSettings) -> None:
     kinds = load_topology(settings.topology_file, settings)
     service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_url))
+    await service.start()
+    # /metrics opens once the topology is declared: `coffee up` takes the open port as ready.
+    if settings.consumer_metrics_port:
+        start_http_server(settings.consumer_metrics_port)
+    # After start: chdb's engine installs its own signal handlers on its first query, and ours
+    # must win so that SIGTERM flushes the buffers instead of killing the process.
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    await service.start()
     await stopping.wait()
     await service.stop()
 

@@ -19,6 +19,7 @@ from aio_pika.abc import AbstractChannel
 from msgspec import Meta
 
 from coffee.events.consumers.settings import ConsumerSettings
+from coffee.infra.event_exchange import declare_event_exchange
 
 RETRY_EXCHANGE = "coffee.retry"
 ERROR_EXCHANGE = "coffee.error"
@@ -70,9 +71,7 @@ def error_queue(kind: Kind) -> str:
 async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettings) -> None:
     prefix = settings.name_prefix
     durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
-    exchange = await channel.declare_exchange(
-        kind.exchange, aio_pika.ExchangeType.TOPIC, durable=True
-    )
+    exchange = await declare_event_exchange(channel, kind.exchange)
     queue = await channel.declare_queue(kind.queue, durable=True, arguments=durable_args)
     await queue.bind(exchange, kind.routing_key)
 

@@ -1,0 +1,200 @@
+"""`coffee up [--no-demo] [--roles ...]`: the whole platform under one supervisor.
+
+Starts each role as a child process (`coffee api`, `gateway`, `events`, `consumers`), with
+embedded defaults where they serve (ClickHouse through chdb, one data directory per role that
+owns one, since chdb is one engine per process and directory), waits until each is ready,
+turns the heartbeats on, then runs a short demo unless --no-demo. Ctrl-C or SIGTERM stops
+every child cleanly (SIGTERM, then SIGKILL after a grace period). A child that dies takes the
+platform down with a non-zero exit: a supervisor that hides crashes helps nobody.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+ROLES = ("api", "gateway", "events", "consumers")
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    ready: tuple[str, int] | None  # a TCP port that accepts once the role serves
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str], log_dir: str) -> None:
+        log = open(os.path.join(log_dir, f"{self.name}.log"), "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "coffee.cli", *self.argv], env=env, stdout=log, stderr=log
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, grace: float) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+def _say(message: str) -> None:
+    print(f"[coffee up] {message}", flush=True)
+
+
+def _wait_port(host: str, port: int, child: Child, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.alive():
+            raise RuntimeError(f"{child.name} exited while starting (see its log)")
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{child.name} did not open {host}:{port} within {timeout:.0f}s")
+
+
+def _environment(data_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # Shared secrets: taken from the environment, or made for this run (printed nowhere).
+    env.setdefault("HMAC_SECRET", base64.b64encode(secrets.token_bytes(32)).decode())
+    env.setdefault("GATEWAY_SIGNATURE_SECRET", secrets.token_hex(32))
+    env.setdefault("CH_DATA_DIR", os.path.join(data_dir, "chdb-api"))
+    env.setdefault("CLICKHOUSE_URL", f"chdb://{os.path.join(data_dir, 'chdb-events')}")
+    env.setdefault("EVENT_WAL_DIR", os.path.join(data_dir, "events-wal"))
+    env.setdefault("PG_DB", "coffee")
+    env.setdefault("CONSUMER_METRICS_PORT", "8019")
+    # The consumers' exchanges carry NAME_PREFIX; the intake must publish to the same one.
+    env.setdefault("EVENT_EXCHANGE", env.get("NAME_PREFIX", "") + "grpc_event.tx")
+    return env
+
+
+def _children(env: dict[str, str], roles: list[str]) -> list[Child]:
+    api_port = int(env.get("SERVER_PORT", "8000"))
+    table = {
+        "api": Child("api", ["api"], ("127.0.0.1", api_port)),
+        "gateway": Child(
+            "gateway", ["gateway"], ("127.0.0.1", int(env.get("PORT_GATEWAY", "8080")))
+        ),
+        "events": Child("events", ["events"], ("127.0.0.1", int(env.get("PORT", "8017")))),
+        "consumers": Child(
+            "consumers", ["consumers"], ("127.0.0.1", int(env["CONSUMER_METRICS_PORT"]))
+        ),
+    }
+    return [table[r] for r in roles]
+
+
+def _prepare_api(env: dict[str, str]) -> None:
+    from coffee.infra.pg_admin import ensure_database
+
+    created = asyncio.run(
+        ensure_database(
+            env.get("PG_HOST", "127.0.0.1"), int(env.get("PG_PORT", "5432")),
+            env.get("PG_USER", "postgres"), env.get("PG_PASS", ""), env["PG_DB"],
+        )
+    )  # fmt: skip
+    _say(f"PostgreSQL database {env['PG_DB']!r} {'created' if created else 'present'}; migrating")
+    subprocess.run([sys.executable, "-m", "coffee.cli", "api", "migrate"], env=env, check=True)
+
+
+def _heartbeat_on(url: str) -> None:
+    request = urllib.request.Request(f"{url}/heartbeat/?beat=true", method="PUT")
+    try:
+        urllib.request.urlopen(request, timeout=5).close()
+    except OSError as exc:
+        _say(f"could not turn the heartbeat on at {url}: {exc}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="coffee up", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-demo", action="store_true", help="keep running, no demo")
+    parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated roles to run")
+    parser.add_argument("--data-dir", default=".coffee", help="embedded data and logs")
+    parser.add_argument("--grace", type=float, default=15.0, help="seconds a role gets to stop")
+    args = parser.parse_args(argv)
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        parser.error(f"unknown roles: {', '.join(sorted(unknown))}")
+    os.makedirs(args.data_dir, exist_ok=True)
+    log_dir = os.path.join(args.data_dir, "logs")
+    os.makedirs(log_dir, exist_ok=True)
+    env = _environment(args.data_dir)
+    env["PORT"] = env.get("EVENTS_PORT", "8017")  # PORT is the events role's name (original)
+    children = _children(env, roles)
+    stopping = False
+
+    def on_signal(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    code = 0
+    try:
+        if "api" in roles:
+            _prepare_api(env)
+        for child in children:
+            child_env = dict(env)
+            if child.name == "gateway":
+                child_env["PORT"] = env.get("PORT_GATEWAY", "8080")
+            _say(f"starting {child.name}")
+            child.start(child_env, log_dir)
+        for child in children:
+            if child.ready is not None:
+                _wait_port(*child.ready, child, timeout=60)
+            _say(f"{child.name} ready")
+        for child in children:
+            if child.name in ("api", "gateway"):
+                _heartbeat_on(f"http://{child.ready[0]}:{child.ready[1]}")
+        _print_urls(children, env)
+        if not args.no_demo:
+            from coffee.demo import run_demo
+
+            run_demo(env, roles, _say)
+            _say("demo done; Ctrl-C to stop (or run `coffee up --no-demo` to keep serving)")
+        while not stopping:
+            for child in children:
+                if not child.alive():
+                    raise RuntimeError(f"{child.name} exited with {child.proc.returncode}")
+            time.sleep(0.5)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        _say(f"error: {exc}; logs in {log_dir}")
+        code = 1
+    finally:
+        for child in reversed(children):
+            rc = child.stop(args.grace)
+            if rc is not None:
+                _say(f"{child.name} stopped ({rc})")
+    return code
+
+
+def _print_urls(children: list[Child], env: dict[str, str]) -> None:
+    urls = {
+        "api": f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}/  (heartbeat /heartbeat/)",
+        "gateway": f"http://127.0.0.1:{env.get('PORT_GATEWAY', '8080')}/{{service}}/..."
+        "  (metrics /metrics)",
+        "events": f"grpc 127.0.0.1:{env['PORT']}"
+        f"  (metrics http://127.0.0.1:{env.get('GIN_PORT', '8018')}/metrics)",
+        "consumers": f"metrics http://127.0.0.1:{env['CONSUMER_METRICS_PORT']}/metrics",
+    }
+    for child in children:
+        _say(f"{child.name:<10} {urls[child.name]}")

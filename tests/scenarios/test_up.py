@@ -1,0 +1,71 @@
+"""`coffee up` supervises real roles, runs the demo end to end (events -> RabbitMQ ->
+consumers -> ClickHouse) and stops every child cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import aio_pika
+
+from tests.conftest import require_port
+from tests.scenarios.test_event_shutdown import free_port
+from tests.support.events_harness import AMQP, unique
+
+
+async def _delete(prefix: str) -> None:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        for base in ("grpc_clickhouse_event_q", "grpc_clickhouse_launch_event_q"):
+            queue = prefix + base
+            for name in (queue, f"error.{queue}", f"{queue}.retry.1", f"{queue}.retry.2"):
+                await channel.queue_delete(name)
+        await channel.queue_delete(prefix + "grpc_event.tx.unrouted")
+        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
+            await channel.exchange_delete(prefix + name)
+
+
+def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+    prefix = unique("coffee_test_up") + "."
+    env = {
+        **os.environ,
+        "NAME_PREFIX": prefix,
+        "EVENTS_PORT": str(free_port()),
+        "GIN_PORT": str(free_port()),
+        "CONSUMER_METRICS_PORT": str(free_port()),
+        "AMQP_URI": AMQP,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coffee.cli", "up", "--roles", "events,consumers",
+         "--data-dir", str(tmp_path / "data")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "demo done" in line:
+                break
+        output = "".join(lines)
+        assert "demo done" in output, output
+        assert "accepted 940, rejected 40" in output
+        assert "timestamp-corrected 20" in output
+        assert "ClickHouse: 940 rows for 940 accepted events" in output
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        assert "events stopped (0)" in rest and "consumers stopped (0)" in rest, rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        asyncio.run(_delete(prefix))
