@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -64,3 +65,22 @@ def test_a_refused_request_rolls_back_too(api):
     assert status == 400
     assert body["status"]["status"] == "ERROR"
     assert api.sql("SELECT followers FROM profiles WHERE id = 3")[0]["followers"] == 3000
+
+
+def test_clickhouse_failing_after_the_commit_loses_nothing(api):
+    """The PostgreSQL commit succeeded, the ClickHouse insert after it failed (its table is
+    missing): the write waits in ch_pending and the relay sends it, once, when ClickHouse can
+    take it."""
+    status, _, body = api.request("POST", "/test-service/api/late-table/write", {})
+    assert status == 200, body
+    assert api.sql("SELECT bio FROM profiles WHERE id = 1")[0]["bio"] == "late"
+    assert api.sql("SELECT count(*) AS n FROM ch_pending")[0]["n"] == 1
+    assert api.metric("coffee_api_clickhouse_flush_failures_total") >= 1
+    status, _, body = api.request("POST", "/test-service/api/late-table/create", {})
+    assert status == 200
+    deadline = time.monotonic() + 30
+    while api.sql("SELECT count(*) AS n FROM ch_pending")[0]["n"] and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert api.sql("SELECT count(*) AS n FROM ch_pending")[0]["n"] == 0
+    _, _, body = api.request("POST", "/test-service/api/late-table/create", {})
+    assert body["count"] == 1

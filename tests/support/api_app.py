@@ -32,8 +32,29 @@ async def write_then_fail(profile_id: int, ctx: RequestContext) -> Response:
     raise RuntimeError("boom after both writes")
 
 
+@post("/test-service/api/late-table/write", status_code=200)
+async def write_late_table(ctx: RequestContext) -> Response:
+    """A PostgreSQL write and a ClickHouse write to a table that may not exist yet."""
+    await ctx.pg.execute("UPDATE profiles SET bio = 'late' WHERE id = 1")
+    ctx.ch.insert("late_table", [{"a": 1}])
+    return ok({"status": {"status": "SUCCESS"}})
+
+
+@post("/test-service/api/late-table/create", status_code=200)
+async def create_late_table(ctx: RequestContext) -> Response:
+    await ctx.ch.clickhouse.command(
+        "CREATE TABLE IF NOT EXISTS late_table (a UInt64) ENGINE = MergeTree ORDER BY a "
+        "SETTINGS non_replicated_deduplication_window = 100"
+    )
+    rows = await ctx.ch.query("SELECT count() FROM late_table")
+    return ok({"count": rows[0][0]})
+
+
 def create() -> RequestLifecycle:
     settings = load(ApiSettings)
     setup_logging(settings.log_level)
     init_sentry(settings.sentry_dsn, settings.env)
-    return build(settings, extra_routes=[write_then_sleep, write_then_fail])
+    return build(
+        settings,
+        extra_routes=[write_then_sleep, write_then_fail, write_late_table, create_late_table],
+    )
