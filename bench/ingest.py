@@ -32,22 +32,25 @@ AMQP = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 BATCH = 100
 
 
-def _batch_bytes(client: int) -> bytes:
+def _batch_bytes(client: int, batch_id: str = "0") -> bytes:
     from coffee.events.proto import events_pb2
 
     now = str(time.time_ns() // 1_000_000)
     header = events_pb2.Header(bbDeviceId=client + 1, deviceId=f"bench-{client}", clientId="bench")
     events = [
         events_pb2.Event(
-            id=f"{client}-{i}", timestamp=now, name="screen_view", params='{"s":"home"}'
+            id=f"{client}-{batch_id}-{i}", timestamp=now, name="screen_view", params="{}"
         )
         for i in range(BATCH)
     ]
     return events_pb2.Events(header=header, events=events).SerializeToString()
 
 
-def _client(port: int, seconds: float, in_flight: int, client: int, out) -> None:
-    """One client process: `in_flight` concurrent Dispatch calls for `seconds`."""
+def _client(
+    port: int, seconds: float, in_flight: int, client: int, out, unique_ids: bool = False
+) -> None:
+    """One client process: `in_flight` concurrent Dispatch calls for `seconds` (with fresh event
+    ids per batch when `unique_ids`, so rows can be counted one per event downstream)."""
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     dispatch = channel.unary_unary("/event.EventService/dispatch")
     payload = _batch_bytes(client)
@@ -55,12 +58,14 @@ def _client(port: int, seconds: float, in_flight: int, client: int, out) -> None
     latencies: list[float] = []
     accepted = refused = 0
 
-    def loop() -> tuple[list[float], int, int]:
-        lat, ok, no = [], 0, 0
+    def loop(worker: int) -> tuple[list[float], int, int]:
+        lat, ok, no, seq = [], 0, 0, 0
         while time.monotonic() < deadline:
+            body = _batch_bytes(client, f"{worker}-{seq}") if unique_ids else payload
+            seq += 1
             start = time.perf_counter()
             try:
-                dispatch(payload, timeout=30)
+                dispatch(body, timeout=30)
                 ok += BATCH
                 lat.append((time.perf_counter() - start) * 1000)
             except grpc.RpcError:
@@ -68,7 +73,7 @@ def _client(port: int, seconds: float, in_flight: int, client: int, out) -> None
         return lat, ok, no
 
     with ThreadPoolExecutor(in_flight) as pool:
-        for lat, ok, no in pool.map(lambda _: loop(), range(in_flight)):
+        for lat, ok, no in pool.map(loop, range(in_flight)):
             latencies += lat
             accepted += ok
             refused += no
