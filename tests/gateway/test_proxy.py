@@ -302,3 +302,19 @@ def test_connection_close_is_honoured(stack):
             received += chunk
     assert received.startswith(b"HTTP/1.1 200")
     assert b"connection: close" in received.lower()
+
+
+def test_a_chunked_answer_streams_through_and_the_connection_is_reused(stack):
+    token = stack.user()
+    conn = stack.gateway.connection()
+    for _ in range(3):
+        status, headers, body = stack.gateway.request(
+            "GET", "/content-service/chunked/x", stack.headers(token), conn=conn
+        )
+        assert status == 200 and body == b"one,two,three"
+        assert headers["transfer-encoding"] == "chunked"
+    status, _, body = stack.gateway.request(
+        "GET", "/content-service/after", stack.headers(token), conn=conn
+    )
+    assert status == 200 and body["path"] == "/content-service/after"
+    conn.close()

@@ -87,6 +87,16 @@ class _EchoHandler(_Handler):
         parts = self.path.split("/")
         if len(parts) > 3 and parts[2] == "slow":
             time.sleep(float(parts[3]))
+        if len(parts) > 2 and parts[2] == "chunked":  # a streamed answer, three chunks
+            self.send_response(200)
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+            for piece in (b"one,", b"two,", b"three"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+                time.sleep(0.05)
+            self.wfile.write(b"0\r\n\r\n")
+            return
         headers: dict[str, list[str]] = {}
         for name, value in self.headers.items():
             headers.setdefault(name.lower(), []).append(value)
