@@ -222,3 +222,9 @@ def test_openapi_document_is_served(api):
     status, _, doc = api.request("GET", "/schema/openapi.json", signed=False)
     assert status == 200
     assert V2 in doc["paths"]
+
+
+def test_a_body_past_the_limit_gets_413(api):
+    status, _, body = api.request("POST", V1, b"{" + b" " * (2 << 20) + b"}")
+    assert status == 413
+    assert "larger than" in body["status"]["message"]

@@ -69,13 +69,23 @@ async def _send_simple(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _read_body(receive: Callable[[], Awaitable[Message]]) -> bytes:
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Callable[[], Awaitable[Message]], limit: int) -> bytes:
+    """The whole body (Sentry and the slow log need it), refused past `limit` bytes."""
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)
@@ -119,7 +129,12 @@ class RequestLifecycle:
         method: str = scope["method"]
         path: str = scope["path"]
         started = time.monotonic()
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive, settings.max_body_bytes)
+        except BodyTooLarge:
+            limit = f"request body larger than {settings.max_body_bytes} bytes"
+            await _send_simple(send, 413, error_body(limit))
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         unsigned = any(method == m and path.startswith(p) for m, p in UNSIGNED)
         if not unsigned and not tenant.signed(

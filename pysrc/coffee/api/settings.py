@@ -15,6 +15,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     server_timeout: Annotated[float, Meta(gt=0)] = 5.0
     # Requests slower than this are logged as structured JSON (method, path, tenant, body).
     slow_request_threshold: Annotated[float, Meta(gt=0)] = 5.0
+    # Bodies are read whole before the handler (for Sentry and the slow log): bounded.
+    max_body_bytes: Annotated[int, Meta(ge=1)] = 1 << 20
     log_level: str = "info"
     env: str = "dev"
     sentry_dsn: str = ""

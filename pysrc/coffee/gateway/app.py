@@ -203,7 +203,7 @@ class Gateway:
         signer = self.signer
         if signer is not None:
             q = url.find(b"?")
-            path = url if q < 0 else url[:q]
+            path = pool.base_path + (url if q < 0 else url[:q])  # as the upstream sees it
             mac = signer.copy()
             mac.update(b"\n".join((b"v1", ex.method, path, ex.partner_id, ex.plan,
                                    ex.auth_value, ts)))  # fmt: skip
@@ -214,6 +214,7 @@ class Gateway:
             (
                 ex.method,
                 b" ",
+                pool.base_path,
                 url,
                 b" HTTP/1.1\r\nhost: ",
                 pool.host_header,

@@ -72,7 +72,7 @@ async def request_json(
     """(status, decoded JSON or None); raises HttpError when the service is unreachable."""
     payload = orjson.dumps(body) if body is not None else b""
     head = (
-        f"{method} {target} HTTP/1.1\r\nhost: ".encode()
+        f"{method} {pool.base_path.decode()}{target} HTTP/1.1\r\nhost: ".encode()
         + pool.host_header
         + b"\r\naccept: application/json\r\ncontent-type: application/json\r\n"
         + b"content-length: %d\r\n\r\n" % len(payload)

@@ -240,7 +240,10 @@ class UpstreamPool:
         on_timeout: Callable[[UpstreamConnection], None] | None = None,
     ) -> None:
         rest = url.removeprefix("http://")
-        hostport = rest.split("/", 1)[0]
+        hostport, slash, path = rest.partition("/")
+        # A base path in the URL (IDENTITY_URL=http://api/identity-service/api) prefixes every
+        # request target sent on this pool.
+        self.base_path = (slash + path).rstrip("/").encode()
         host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "80")
         self.host = host.strip("[]")
         self.port = int(port)
