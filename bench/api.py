@@ -226,6 +226,8 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         "PG_POOL_MIN": str(POOL),
         "PG_POOL_MAX": str(POOL),
         "LISTENERS_ENABLED": "false",
+        # Loopback: no TLS to PostgreSQL, on both sides (the baseline's DSN below too).
+        "PG_SSLMODE": "disable",
         "HEARTBEAT_START": "true",
         "LOG_LEVEL": "warning",
     }
@@ -264,7 +266,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         }
         script = work / "search.lua"
         _lua(script, headers)
-        dsn = f"postgresql://postgres@127.0.0.1:5432/{db}"
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{db}?sslmode=disable"
         _wrk(port, 2, script)  # warm up both the api and PostgreSQL's cache
         api_runs, sql_runs = [], []
         for i in range(rounds):

@@ -113,5 +113,7 @@ def test_chdb_dsn_by_default_and_server_settings():
     server = load(ApiSettings, {"CH_HOST": "ch", "CH_USER": "u", "CH_PASS": "p", "CH_DB": "d"})
     assert server.clickhouse_dsn() == "http://u:p@ch:8123/d"
     assert (
-        load(ApiSettings, {"PG_DB": "x", "PG_PASS": "s"}).pg_dsn().endswith(":s@127.0.0.1:5432/x")
+        load(ApiSettings, {"PG_DB": "x", "PG_PASS": "s"})
+        .pg_dsn()
+        .endswith(":s@127.0.0.1:5432/x?sslmode=prefer")
     )
