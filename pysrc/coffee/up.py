@@ -134,6 +134,8 @@ def main(argv: list[str]) -> int:
     unknown = set(roles) - set(ROLES)
     if unknown:
         parser.error(f"unknown roles: {', '.join(sorted(unknown))}")
+    # Absolute: a relative chdb:// DSN would be read as host/database, not as a directory.
+    args.data_dir = os.path.abspath(args.data_dir)
     os.makedirs(args.data_dir, exist_ok=True)
     log_dir = os.path.join(args.data_dir, "logs")
     os.makedirs(log_dir, exist_ok=True)

@@ -42,9 +42,10 @@ def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
         "AMQP_URI": AMQP,
     }
     proc = subprocess.Popen(
+        # A relative data directory, as `make run` uses: chdb paths must still be absolute.
         [sys.executable, "-m", "coffee.cli", "up", "--roles", "events,consumers",
-         "--data-dir", str(tmp_path / "data")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--data-dir", "data"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     lines: list[str] = []
     try:

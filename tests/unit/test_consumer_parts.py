@@ -58,3 +58,12 @@ def test_default_topology_loads_and_databases_are_checked(tmp_path):
         load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings(clickhouse_db_names="only"))
     prefixed = load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings(name_prefix="t."))
     assert all(k.queue.startswith("t.") and k.exchange.startswith("t.") for k in prefixed)
+
+
+def test_relative_chdb_paths_become_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert ConsumerSettings(clickhouse_url="chdb://var/chdb").clickhouse_dsn == (
+        f"chdb://{tmp_path}/var/chdb"
+    )
+    assert ConsumerSettings(clickhouse_url="chdb:///abs").clickhouse_dsn == "chdb:///abs"
+    assert ConsumerSettings(clickhouse_url="http://ch:8123").clickhouse_dsn == "http://ch:8123"

@@ -61,7 +61,7 @@ class ConsumerService:
 
 async def _serve(settings: ConsumerSettings) -> None:
     kinds = load_topology(settings.topology_file, settings)
-    service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_url))
+    service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_dsn))
     await service.start()
     # /metrics opens once the topology is declared: `coffee up` takes the open port as ready.
     if settings.consumer_metrics_port:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 from typing import Annotated
 from urllib.parse import quote
@@ -49,6 +50,15 @@ class ConsumerSettings(msgspec.Struct, frozen=True, kw_only=True):
         vhost = quote(self.rabbit_vhost, safe="")
         user, password = quote(self.rabbit_user, safe=""), quote(self.rabbit_password, safe="")
         return f"amqp://{user}:{password}@{self.rabbit_host}:{self.rabbit_port}/{vhost}"
+
+    @property
+    def clickhouse_dsn(self) -> str:
+        """CLICKHOUSE_URL with a relative chdb path made absolute (``chdb://var/chdb`` would be
+        read by clickhouse-connect as host ``var`` and database ``chdb``)."""
+        url = self.clickhouse_url
+        if url.startswith("chdb://") and not url.startswith("chdb:///"):
+            return "chdb://" + os.path.abspath(url.removeprefix("chdb://"))
+        return url
 
     @property
     def databases(self) -> list[str]:
