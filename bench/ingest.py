@@ -80,6 +80,24 @@ def _client(
     out.put((latencies, accepted, refused))
 
 
+def run_clients(
+    port: int, seconds: float, in_flight: int, clients: int, unique_ids: bool
+) -> list[tuple[list[float], int, int]]:
+    """Runs `clients` client processes to the end: (latencies ms, events accepted, refusals)."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_client, args=(port, seconds, in_flight, c, out, unique_ids))
+        for c in range(clients)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=seconds + 120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    return results
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,18 +183,8 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         grpc.channel_ready_future(channel).result(timeout=30)
         time.sleep(0.5)
         progress(f"{clients} client processes x {in_flight} in flight, {seconds:.0f} s")
-        ctx = multiprocessing.get_context("spawn")
-        out = ctx.Queue()
-        procs = [
-            ctx.Process(target=_client, args=(port, seconds, in_flight, c, out))
-            for c in range(clients)
-        ]
         start = time.monotonic()
-        for p in procs:
-            p.start()
-        results = [out.get(timeout=seconds + 120) for _ in procs]
-        for p in procs:
-            p.join(30)
+        results = run_clients(port, seconds, in_flight, clients, unique_ids=False)
         elapsed = time.monotonic() - start
     finally:
         server.send_signal(signal.SIGTERM)

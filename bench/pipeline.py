@@ -9,7 +9,6 @@ Budget (issue 7): lost == 0, duplicates == 0, events_per_s_end_to_end >= 50,000.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ import grpc
 from coffee._native import EventRules, RowBatch
 from coffee.events.consumers.schema import COLUMNS, create_database, create_events_table
 
-from bench.ingest import AMQP, _client, _free_port
+from bench.ingest import AMQP, _free_port, run_clients
 
 TOPOLOGY = """
 [[kind]]
@@ -107,18 +106,8 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
             except Exception:
                 time.sleep(0.5)
         progress(f"{clients} client processes x {in_flight} in flight, {seconds:.0f} s")
-        ctx = multiprocessing.get_context("spawn")
-        out = ctx.Queue()
-        procs = [
-            ctx.Process(target=_client, args=(port, seconds, in_flight, c, out, True))
-            for c in range(clients)
-        ]
         start = time.monotonic()
-        for p in procs:
-            p.start()
-        results = [out.get(timeout=seconds + 120) for _ in procs]
-        for p in procs:
-            p.join(30)
+        results = run_clients(port, seconds, in_flight, clients, unique_ids=True)
         progress("waiting for the consumers to drain the queue")
         while asyncio.run(_depth(prefix + "bench_events_q")) > 0 and time.monotonic() - start < 600:
             time.sleep(0.5)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import quote
 
 import msgspec
 from msgspec import Meta
@@ -31,6 +32,25 @@ class CacheSettings(msgspec.Struct, frozen=True, kw_only=True):
     l1_max_cost: Annotated[int, Meta(ge=1)] = GiB
     # Bounds staleness: a session revoked while an invalidation message was lost lives at most this.
     l1_session_ttl: Annotated[float, Meta(gt=0)] = 60.0
+
+
+class BrokerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """RabbitMQ, under the original's RABBIT_* names; a full AMQP_URI wins (clusters, TLS)."""
+
+    rabbit_user: str = "guest"
+    rabbit_password: str = "guest"
+    rabbit_host: str = "127.0.0.1"
+    rabbit_port: Annotated[int, Meta(ge=1, le=65535)] = 5672
+    rabbit_vhost: str = "/"
+    amqp_uri: str = ""
+
+    @property
+    def amqp_url(self) -> str:
+        if self.amqp_uri:
+            return self.amqp_uri
+        vhost = quote(self.rabbit_vhost, safe="")
+        user, password = quote(self.rabbit_user, safe=""), quote(self.rabbit_password, safe="")
+        return f"amqp://{user}:{password}@{self.rabbit_host}:{self.rabbit_port}/{vhost}"
 
 
 class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):

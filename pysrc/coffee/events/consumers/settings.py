@@ -5,23 +5,15 @@ from __future__ import annotations
 import os
 import pathlib
 from typing import Annotated
-from urllib.parse import quote
 
-import msgspec
 from msgspec import Meta
 
-from coffee.config import load
+from coffee.config import BrokerSettings, load
 
 DEFAULT_TOPOLOGY = pathlib.Path(__file__).with_name("topology.toml")
 
 
-class ConsumerSettings(msgspec.Struct, frozen=True, kw_only=True):
-    rabbit_user: str = "guest"
-    rabbit_password: str = "guest"
-    rabbit_host: str = "127.0.0.1"
-    rabbit_port: Annotated[int, Meta(ge=1, le=65535)] = 5672
-    rabbit_vhost: str = "/"
-    amqp_uri: str = ""
+class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     # "chdb:///path" (in-process, the default) or "http://host:8123" for a server.
     clickhouse_url: str = "chdb://var/chdb"
     # The databases the topology may name; the first is the default (CLICKHOUSE_DBNAME).
@@ -42,14 +34,6 @@ class ConsumerSettings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 8019
     # Prefix of every exchange and queue this process declares (tests isolate themselves with it).
     name_prefix: str = ""
-
-    @property
-    def amqp_url(self) -> str:
-        if self.amqp_uri:
-            return self.amqp_uri
-        vhost = quote(self.rabbit_vhost, safe="")
-        user, password = quote(self.rabbit_user, safe=""), quote(self.rabbit_password, safe="")
-        return f"amqp://{user}:{password}@{self.rabbit_host}:{self.rabbit_port}/{vhost}"
 
     @property
     def clickhouse_dsn(self) -> str:
