@@ -213,6 +213,12 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
             "met": gw["rps"] / ngx["rps"] >= 0.5
             and gw["p99_ms"] <= 2 * ngx["p99_ms"] + 1
             and gw["non_2xx"] == 0,
+            # Each round ran nginx then the gateway back to back, under the same outside load:
+            # the spread of these shows how much the machine's load moved the ratio.
+            "pair_ratios": [
+                round(g["rps"] / n["rps"], 3)
+                for n, g in zip(results["nginx"], results["gateway"], strict=True)
+            ],
             "runs": results,
             "setup": {
                 "connections": CONNECTIONS,
@@ -249,5 +255,6 @@ def summary(result: dict) -> str:
         f"nginx   {ngx['rps']:>8} req/s  p99 {ngx['p99_ms']:.2f} ms\n"
         f"gateway {gw['rps']:>8} req/s  p99 {gw['p99_ms']:.2f} ms  (non-2xx {gw['non_2xx']})\n"
         f"ratio {result['ratio']:.3f} (target >= 0.5), p99 budget {result['p99_budget_ms']} ms: "
-        f"{verdict}"
+        f"{verdict}\n"
+        f"per-round ratios (same outside load within a round): {result['pair_ratios']}"
     )
