@@ -195,3 +195,36 @@ async def _take_unrouted(exchange: str) -> bytes:
                 return message.body
             await asyncio.sleep(0.1)
     raise AssertionError("nothing in the unrouted queue")
+
+
+def test_an_existing_exchange_without_the_alternate_exchange_is_used_as_it_is(tmp_path):
+    exchange = unique("coffee_test_legacy")
+
+    async def legacy() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+            queue = await channel.declare_queue(exchange + ".q", durable=True)
+            await queue.bind(exchange, "#")
+
+    async def cleanup() -> int:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(exchange + ".q", durable=True, passive=True)
+            depth = queue.declaration_result.message_count
+            await channel.queue_delete(exchange + ".q")
+            await channel.queue_delete(unrouted_name(exchange))
+            await channel.exchange_delete(exchange)
+            await channel.exchange_delete(unrouted_name(exchange))
+            return depth
+
+    asyncio.run(legacy())
+    try:
+        with ServerThread(settings_for(exchange, str(tmp_path))) as srv:
+            assert srv.server.publisher.connected
+            assert srv.stub().dispatch(event_batch(["old"]), timeout=10).accepted == 1
+            assert srv.server.publisher.confirmed == 1
+    finally:
+        assert asyncio.run(cleanup()) == 1
