@@ -19,6 +19,7 @@ Budget (issue 4): ratio api_rps / sql_rps >= 0.5 and p99 <= 50 ms.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -250,6 +251,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # granian and its worker, stopped together below
         )
         _wait_ready(port, proc, work / "api.log")
         auth = "Basic " + "N35Bc2hhfjF+NzA6Nw=="  # 7~Asha~1~70:7
@@ -294,13 +296,13 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
             },
         }
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(15)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         _admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
 

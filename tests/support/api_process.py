@@ -124,6 +124,8 @@ class ApiProcess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            # Its own process group: granian's worker is a child, and a kill must reach it too.
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -144,13 +146,19 @@ class ApiProcess:
         return (Path(self.data_dir) / "api.log").read_text()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
+        """Signals the whole process group (granian and its worker), then makes sure it is gone."""
+        if self.proc is None:
+            return
+        group = self.proc.pid
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)  # a worker left behind by its parent's death
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(5)
 
     @property
     def exchange(self) -> str:
