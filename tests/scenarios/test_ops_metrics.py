@@ -74,6 +74,7 @@ def test_every_alert_and_dashboard_metric_is_exported(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "coffee.cli", "up", "--no-demo", "--data-dir", str(tmp_path)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # its own group: a failed test kills every role it started
     )  # fmt: skip
     try:
         lines = []
@@ -98,7 +99,7 @@ def test_every_alert_and_dashboard_metric_is_exported(tmp_path):
         try:
             proc.wait(60)
         finally:
-            if proc.poll() is None:
-                proc.kill()
+            if proc.poll() is None:  # the supervisor and every role it started
+                os.killpg(proc.pid, signal.SIGKILL)
             asyncio.run(_drop(db))
             asyncio.run(delete_broker_objects(prefix))

@@ -46,6 +46,7 @@ def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
         [sys.executable, "-m", "coffee.cli", "up", "--roles", "events,consumers",
          "--data-dir", "data"],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # its own group: a failed test kills every role it started
     )  # fmt: skip
     lines: list[str] = []
     try:
@@ -67,6 +68,6 @@ def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
         assert proc.returncode == 0
         assert "events stopped (0)" in rest and "consumers stopped (0)" in rest, rest
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # the supervisor and every role it started
+            os.killpg(proc.pid, signal.SIGKILL)
         asyncio.run(_delete(prefix))
