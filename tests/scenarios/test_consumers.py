@@ -6,6 +6,7 @@ the real engine: the sink table is dropped under the consumers and created again
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import aio_pika
@@ -36,39 +37,49 @@ def clickhouse(tmp_path_factory):
     client.close()
 
 
-@pytest.fixture
-def stack(tmp_path, clickhouse):
+@contextlib.contextmanager
+def running_stack(tmp_path, clickhouse, **overrides):
     require_port("RabbitMQ", "127.0.0.1", 5672)
     prefix = unique("coffee_test") + "."
     exchange = "grpc_event.tx"
     db_events, db_logs = unique("events"), unique("logs")
     topology = tmp_path / "topology.toml"
     topology.write_text(TOPOLOGY.format(exchange=exchange, db_events=db_events, db_logs=db_logs))
-    settings = ConsumerSettings(
-        amqp_uri=AMQP,
-        clickhouse_db_names=f"{db_events},{db_logs}",
-        topology_file=str(topology),
-        retry_delays="0.2,0.4",
-        name_prefix=prefix,
-        quorum_queues=True,
-        breaker_failures=50,
-    )
+    values = {
+        "amqp_uri": AMQP,
+        "clickhouse_db_names": f"{db_events},{db_logs}",
+        "topology_file": str(topology),
+        "retry_delays": "0.2,0.4",
+        "name_prefix": prefix,
+        "quorum_queues": True,
+        "breaker_failures": 50,
+        **overrides,
+    }
+    settings = ConsumerSettings(**values)
     intake = settings_for(prefix + exchange, str(tmp_path / "wal"))
-    with ConsumerThread(settings, clickhouse) as consumers, ServerThread(intake) as events:
-        yield consumers, events, clickhouse, db_events, db_logs
-    asyncio.run(_cleanup(consumers))
-    for db in (db_events, db_logs):
-        clickhouse.command_sync(f"DROP DATABASE IF EXISTS `{db}`")
+    try:
+        with ConsumerThread(settings, clickhouse) as consumers, ServerThread(intake) as events:
+            yield consumers, events, clickhouse, db_events, db_logs
+    finally:
+        asyncio.run(_cleanup(prefix, settings.retry_limit))
+        for db in (db_events, db_logs):
+            clickhouse.command_sync(f"DROP DATABASE IF EXISTS `{db}`")
 
 
-async def _cleanup(consumers: ConsumerThread) -> None:
+@pytest.fixture
+def stack(tmp_path, clickhouse):
+    with running_stack(tmp_path, clickhouse) as parts:
+        yield parts
+
+
+async def _cleanup(prefix: str, retry_limit: int) -> None:
     connection = await aio_pika.connect(AMQP)
     async with connection:
         channel = await connection.channel()
-        prefix = consumers.settings.name_prefix
-        for kind in consumers.kinds:
-            for name in (kind.queue, f"error.{kind.queue}", f"{kind.queue}.retry.1",
-                         f"{kind.queue}.retry.2"):  # fmt: skip
+        for base in ("events_q", "launch_q"):
+            queue = prefix + base
+            retries = [f"{queue}.retry.{n}" for n in range(1, retry_limit + 1)]
+            for name in (queue, f"error.{queue}", *retries):
                 await channel.queue_delete(name)
         await channel.queue_delete(prefix + "grpc_event.tx.unrouted")
         for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
@@ -146,3 +157,20 @@ def test_duplicates_are_removed_by_event_id(stack):
     stub.dispatch(event_batch(["dup-1", "dup-2"]), timeout=10)  # a client retry after a timeout
     assert wait_for(lambda: count(ch, db_events, "events") == 4)
     assert count(ch, db_events, "events", final=True) == 2
+
+
+def test_the_breaker_stops_consumption_while_clickhouse_fails_and_resumes(tmp_path, clickhouse):
+    with running_stack(
+        tmp_path, clickhouse, breaker_failures=2, breaker_reset_seconds=0.5, retry_limit=20
+    ) as (consumers, events, ch, db_events, _):
+        [direct] = [c for c in consumers.service.consumers if c.kind.sinker == "direct"]
+        ch.command_sync(f"DROP TABLE `{db_events}`.`events`")
+        stub = events.stub()
+        for i in range(4):
+            assert stub.dispatch(event_batch([f"br-{i}"]), timeout=10).accepted == 1
+        assert wait_for(lambda: direct.paused), "consumption paused after repeated failures"
+        time.sleep(1.5)  # probes fail while the table is missing: still paused
+        assert direct.paused
+        ch.command_sync(schema.create_events_table(db_events, "events"))
+        assert wait_for(lambda: not direct.paused), "resumed on its own after a good probe"
+        assert wait_for(lambda: count(ch, db_events, "events") == 4), "nothing was lost"

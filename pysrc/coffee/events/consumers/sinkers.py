@@ -61,11 +61,14 @@ class TableWriter:
         self.breaker.success()
 
     async def probe(self) -> bool:
+        """Whether writes could succeed again: the server answers and the table is there."""
+        database, table = self.kind.database, self.kind.table
+        sql = f"EXISTS TABLE `{database}`.`{table}`"
         try:
-            await asyncio.wait_for(self.clickhouse.query("SELECT 1"), self.timeout)
+            rows = await asyncio.wait_for(self.clickhouse.query(sql), self.timeout)
         except Exception:
             return False
-        return True
+        return bool(rows and int(rows[0][0]) == 1)
 
 
 def _token(message_ids: list[str]) -> str:
