@@ -1,8 +1,8 @@
 """The demo `coffee up` runs once the platform is ready: a burst of client events, good and
 bad, through `coffee events` into ClickHouse by way of `coffee consumers`, and what happened.
 
-Not yet in the demo (said plainly, so nobody mistakes it for a check): the login and the
-searches through the gateway on a paid and an expired contract.
+With the api and the gateway running it also logs in and searches through the gateway on a
+paid and on an expired contract (`demo_http.py`).
 """
 
 from __future__ import annotations
@@ -81,6 +81,15 @@ def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) 
                 f"ClickHouse: {int(rows)} rows for {accepted} accepted events (the 20 launch"
                 " events also reach logs.launch_log_events when that buffer flushes, every 60 s)"
             )
+    if "api" in roles and "gateway" in roles:
+        from coffee import demo_http
+
+        api = f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}"
+        gateway = f"http://127.0.0.1:{env.get('PORT_GATEWAY', '8080')}"
+        try:
+            demo_http.run(api, gateway, env["GATEWAY_SIGNATURE_SECRET"], say)
+        except (OSError, RuntimeError, KeyError) as exc:
+            say(f"http: demo failed: {exc}")
     for role in ("api", "gateway"):
         if role in roles:
             port = (
@@ -91,4 +100,3 @@ def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) 
                     say(f"{role}: heartbeat {r.status}")
             except OSError as exc:
                 say(f"{role}: heartbeat answered {exc}")
-    say("not in this demo yet: login and searches through the gateway (paid vs expired contract)")

@@ -81,6 +81,10 @@ def _environment(data_dir: str) -> dict[str, str]:
     env.setdefault("CLICKHOUSE_URL", f"chdb://{os.path.join(data_dir, 'chdb-events')}")
     env.setdefault("EVENT_WAL_DIR", os.path.join(data_dir, "events-wal"))
     env.setdefault("PG_DB", "coffee")
+    # The gateway's upstreams, identity and partner lookups are the api unless set otherwise.
+    api = f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}"
+    for name in ("SAAS_URL", "SAAS_DATA_URL", "IDENTITY_URL", "PARTNER_URL"):
+        env.setdefault(name, api)
     env.setdefault("CONSUMER_METRICS_PORT", "8019")
     # The consumers' exchanges carry NAME_PREFIX; the intake must publish to the same one.
     env.setdefault("EVENT_EXCHANGE", env.get("NAME_PREFIX", "") + "grpc_event.tx")
@@ -113,6 +117,15 @@ def _prepare_api(env: dict[str, str]) -> None:
     )  # fmt: skip
     _say(f"PostgreSQL database {env['PG_DB']!r} {'created' if created else 'present'}; migrating")
     subprocess.run([sys.executable, "-m", "coffee.cli", "api", "migrate"], env=env, check=True)
+    marker = os.path.join(env["COFFEE_DATA_DIR"], f"seeded-{env['PG_DB']}")
+    if not os.path.exists(marker):  # a small data set, once per database
+        _say("seeding 2,000 synthetic creators")
+        subprocess.run(
+            [sys.executable, "-m", "coffee.cli", "api", "seed", "--profiles", "2000"],
+            env=env,
+            check=True,
+        )
+        open(marker, "w").close()
 
 
 def _heartbeat_on(url: str) -> None:
@@ -140,6 +153,7 @@ def main(argv: list[str]) -> int:
     log_dir = os.path.join(args.data_dir, "logs")
     os.makedirs(log_dir, exist_ok=True)
     env = _environment(args.data_dir)
+    env["COFFEE_DATA_DIR"] = args.data_dir
     env["PORT"] = env.get("EVENTS_PORT", "8017")  # PORT is the events role's name (original)
     children = _children(env, roles)
     stopping = False
