@@ -64,7 +64,7 @@ async def _delete(prefix: str) -> None:
 
 def _sink_ceiling(client: Any, rows_body: bytes, rows_per_body: int, seconds: float) -> float:
     client.command(create_database("ceiling"))
-    client.command(create_events_table("ceiling", "events"))
+    client.command(create_events_table("ceiling", "events")[0])
     inserted, start = 0, time.monotonic()
     while time.monotonic() - start < seconds:
         client.raw_insert("ceiling.events", COLUMNS, rows_body, fmt="JSONEachRow")

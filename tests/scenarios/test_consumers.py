@@ -130,7 +130,7 @@ def test_scenario_2_clickhouse_failing_retries_then_dead_letters_then_replays(st
             return queue.declaration_result.message_count
 
     assert wait_for(lambda: asyncio.run(depth()) == 1), "dead-lettered after 2 retries"
-    ch.command_sync(schema.create_events_table(db_events, "events"))
+    ch.command_sync(schema.create_events_table(db_events, "events")[0])
     moved = asyncio.run(replay(consumers.settings, dead, None))
     assert moved == 1
     assert wait_for(lambda: count(ch, db_events, "events") == 2)
@@ -146,7 +146,7 @@ def test_buffered_flush_failure_keeps_rows_until_clickhouse_is_back(stack):
             stub.dispatch(launch_batch([f"b{i}-{j}" for j in range(4)]), timeout=10).accepted == 4
         )
     time.sleep(1.5)  # several flush intervals fail meanwhile
-    ch.command_sync(schema.create_events_table(db_logs, "launch_log_events"))
+    ch.command_sync(schema.create_events_table(db_logs, "launch_log_events")[0])
     assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 12, timeout=40)
 
 
@@ -171,6 +171,6 @@ def test_the_breaker_stops_consumption_while_clickhouse_fails_and_resumes(tmp_pa
         assert wait_for(lambda: direct.paused), "consumption paused after repeated failures"
         time.sleep(1.5)  # probes fail while the table is missing: still paused
         assert direct.paused
-        ch.command_sync(schema.create_events_table(db_events, "events"))
+        ch.command_sync(schema.create_events_table(db_events, "events")[0])
         assert wait_for(lambda: not direct.paused), "resumed on its own after a good probe"
         assert wait_for(lambda: count(ch, db_events, "events") == 4), "nothing was lost"

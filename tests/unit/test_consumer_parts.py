@@ -67,3 +67,15 @@ def test_relative_chdb_paths_become_absolute(tmp_path, monkeypatch):
     )
     assert ConsumerSettings(clickhouse_url="chdb:///abs").clickhouse_dsn == "chdb:///abs"
     assert ConsumerSettings(clickhouse_url="http://ch:8123").clickhouse_dsn == "http://ch:8123"
+
+
+def test_cluster_ddl_is_replicated_and_distributed_by_event_id():
+    from coffee.events.consumers.schema import create_database, create_events_table
+
+    [single] = create_events_table("events", "events")
+    assert "ENGINE = ReplacingMergeTree(insert_timestamp)" in single
+    local, distributed = create_events_table("events", "events", cluster="prod")
+    assert "ON CLUSTER `prod`" in local and "ReplicatedReplacingMergeTree(" in local
+    assert "`events`.`events_local`" in local and "{replica}" in local
+    assert "Distributed(`prod`, `events`, `events_local`, cityHash64(event_id))" in distributed
+    assert create_database("events", "prod").endswith("ON CLUSTER `prod`")

@@ -35,8 +35,10 @@ class ConsumerService:
 
     async def start(self) -> None:
         for kind in self.kinds:
-            await self.clickhouse.command(schema.create_database(kind.database))
-            await self.clickhouse.command(schema.create_events_table(kind.database, kind.table))
+            cluster = self.settings.clickhouse_cluster
+            await self.clickhouse.command(schema.create_database(kind.database, cluster))
+            for ddl in schema.create_events_table(kind.database, kind.table, cluster):
+                await self.clickhouse.command(ddl)
         self.connection = await aio_pika.connect_robust(
             self.settings.amqp_url, reconnect_interval=1
         )

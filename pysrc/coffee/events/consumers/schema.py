@@ -28,15 +28,36 @@ EVENT_COLUMNS = [
 COLUMNS = [name for name, _ in HEADER_COLUMNS + EVENT_COLUMNS]
 
 
-def create_database(database: str) -> str:
-    return f"CREATE DATABASE IF NOT EXISTS `{database}`"
+def create_database(database: str, cluster: str = "") -> str:
+    return f"CREATE DATABASE IF NOT EXISTS `{database}`{_on(cluster)}"
 
 
-def create_events_table(database: str, table: str) -> str:
+def _on(cluster: str) -> str:
+    return f" ON CLUSTER `{cluster}`" if cluster else ""
+
+
+def create_events_table(database: str, table: str, cluster: str = "") -> list[str]:
+    """DDL of one sink table. On a single server (or chdb): one ReplacingMergeTree. With
+    `cluster` (CLICKHOUSE_CLUSTER): a ReplicatedReplacingMergeTree `<table>_local` on every
+    node plus a Distributed `<table>` over it, sharded by event id so that an event's
+    duplicates meet on one shard, where the merge removes them."""
     columns = ",\n  ".join(f"`{name}` {kind}" for name, kind in HEADER_COLUMNS + EVENT_COLUMNS)
-    return (
-        f"CREATE TABLE IF NOT EXISTS `{database}`.`{table}` (\n  {columns}\n)"
-        " ENGINE = ReplacingMergeTree(insert_timestamp)"
+    tail = (
         " PARTITION BY toYYYYMM(event_timestamp) ORDER BY event_id"
         " SETTINGS non_replicated_deduplication_window = 1000"
     )
+    if not cluster:
+        return [
+            f"CREATE TABLE IF NOT EXISTS `{database}`.`{table}` (\n  {columns}\n)"
+            f" ENGINE = ReplacingMergeTree(insert_timestamp){tail}"
+        ]
+    local = f"{table}_local"
+    path = f"/clickhouse/tables/{{shard}}/{database}/{local}"
+    return [
+        f"CREATE TABLE IF NOT EXISTS `{database}`.`{local}`{_on(cluster)} (\n  {columns}\n)"
+        f" ENGINE = ReplicatedReplacingMergeTree('{path}', '{{replica}}', insert_timestamp)"
+        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY event_id",
+        f"CREATE TABLE IF NOT EXISTS `{database}`.`{table}`{_on(cluster)}"
+        f" AS `{database}`.`{local}`"
+        f" ENGINE = Distributed(`{cluster}`, `{database}`, `{local}`, cityHash64(event_id))",
+    ]

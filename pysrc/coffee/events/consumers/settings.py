@@ -18,6 +18,8 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     clickhouse_url: str = "chdb://var/chdb"
     # The databases the topology may name; the first is the default (CLICKHOUSE_DBNAME).
     clickhouse_db_names: str = "events,logs"
+    # A ClickHouse cluster name: tables become Replicated (per node) + Distributed (see schema.py).
+    clickhouse_cluster: str = ""
     topology_file: str = str(DEFAULT_TOPOLOGY)
     retry_limit: Annotated[int, Meta(ge=0, le=20)] = 2
     # Seconds to wait before retry 1, 2, ... (the last repeats); one wait queue per delay, so a
