@@ -13,3 +13,14 @@ def require_port(name: str, host: str, port: int) -> None:
         socket.create_connection((host, port), timeout=2).close()
     except OSError as exc:
         pytest.fail(f"{name} is not reachable at {host}:{port} ({exc}); run `make services`")
+
+
+@pytest.fixture(scope="session")
+def clickhouse(tmp_path_factory):
+    """The test process's one embedded ClickHouse (chdb is one engine per process and data
+    directory, so every test that sinks in-process shares it, each in its own databases)."""
+    from coffee.infra.clickhouse import ClickHouse
+
+    client = ClickHouse(f"chdb://{tmp_path_factory.mktemp('chdb')}")
+    yield client
+    client.close()

@@ -140,6 +140,12 @@ class RowBatch:
     def add(self, body: bytes, kind: str, insert_ts_ms: int) -> tuple[int, int]:
         """Adds one message's rows (all or nothing); returns (accepted, refused).
         Raises BufferFull when they would pass the capacity."""
+    def add_documents(
+        self, body: bytes, kind: str, id: str, received_ms: int, insert_ts_ms: int
+    ) -> tuple[int, int]:
+        """Adds one document message (a JSON object, or an array of them): one row per object,
+        named `kind`, kept whole in ``event_params``, with the id `id` (``id:index`` inside an
+        array) and the time `received_ms`. Returns (accepted, refused); raises BufferFull."""
     def should_flush(self) -> bool:
         """True once `flush_rows` rows are buffered."""
     def body(self) -> bytes:

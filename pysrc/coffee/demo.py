@@ -67,10 +67,14 @@ def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) 
             f" timestamp-corrected {int(clamped)} (expected {corrected})")  # fmt: skip
         if "consumers" in roles:
             url = f"http://127.0.0.1:{env['CONSUMER_METRICS_PORT']}/metrics"
+            # Rows of the events table only: the other kinds (the generic and launch logs) take
+            # copies of the same events into their own tables.
+            events_queue = env.get("NAME_PREFIX", "") + "grpc_clickhouse_event_q"
+            written = f'coffee_consumer_rows_written_total{{queue="{events_queue}"}}'
             deadline = time.monotonic() + 60
             rows = last = 0.0
             while time.monotonic() < deadline:
-                rows = _scrape(url, "coffee_consumer_rows_written_total")
+                rows = _scrape(url, written)
                 if rows != last:
                     say(f"consumers: {int(rows)} rows written to ClickHouse so far")
                     last = rows
@@ -78,8 +82,9 @@ def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) 
                     break
                 time.sleep(1)
             say(
-                f"ClickHouse: {int(rows)} rows for {accepted} accepted events (the 20 launch"
-                " events also reach logs.launch_log_events when that buffer flushes, every 60 s)"
+                f"ClickHouse: {int(rows)} rows for {accepted} accepted events in events.events"
+                " (copies reach the logs tables of their kinds as those buffers flush, every"
+                " 60 s, and on shutdown)"
             )
     if "api" in roles and "gateway" in roles:
         from coffee import demo_http

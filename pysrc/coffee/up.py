@@ -88,6 +88,7 @@ def _environment(data_dir: str) -> dict[str, str]:
     env.setdefault("CONSUMER_METRICS_PORT", "8019")
     # The consumers' exchanges carry NAME_PREFIX; the intake must publish to the same one.
     env.setdefault("EVENT_EXCHANGE", env.get("NAME_PREFIX", "") + "grpc_event.tx")
+    env.setdefault("AMQP_EXCHANGE", env.get("NAME_PREFIX", "") + "coffee.dx")
     return env
 
 

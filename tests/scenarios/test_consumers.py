@@ -30,13 +30,6 @@ from tests.support.events_harness import (
 )
 
 
-@pytest.fixture(scope="module")
-def clickhouse(tmp_path_factory):
-    client = ClickHouse(f"chdb://{tmp_path_factory.mktemp('chdb')}")
-    yield client
-    client.close()
-
-
 @contextlib.contextmanager
 def running_stack(tmp_path, clickhouse, **overrides):
     require_port("RabbitMQ", "127.0.0.1", 5672)

@@ -21,7 +21,8 @@ import yaml
 from tests.conftest import require_port
 from tests.scenarios.test_event_shutdown import free_port
 from tests.scenarios.test_up import _delete as delete_broker_objects
-from tests.support.events_harness import unique
+from tests.support.broker_cleanup import delete_api_listener_queues
+from tests.support.events_harness import AMQP, unique
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 METRIC = re.compile(r"\b((?:coffee|gateway|rabbitmq)_[a-zA-Z0-9_]+|requests_winkl)\b")
@@ -108,3 +109,4 @@ def test_the_platform_demo_runs_and_every_alert_metric_is_exported(tmp_path):
                 os.killpg(proc.pid, signal.SIGKILL)
             asyncio.run(_drop(db))
             asyncio.run(delete_broker_objects(prefix))
+            asyncio.run(delete_api_listener_queues(AMQP, prefix + "coffee.dx"))

@@ -10,24 +10,14 @@ import subprocess
 import sys
 import time
 
-import aio_pika
-
 from tests.conftest import require_port
 from tests.scenarios.test_event_shutdown import free_port
+from tests.support.broker_cleanup import default_kinds, delete_topology
 from tests.support.events_harness import AMQP, unique
 
 
 async def _delete(prefix: str) -> None:
-    connection = await aio_pika.connect(AMQP)
-    async with connection:
-        channel = await connection.channel()
-        for base in ("grpc_clickhouse_event_q", "grpc_clickhouse_launch_event_q"):
-            queue = prefix + base
-            for name in (queue, f"error.{queue}", f"{queue}.retry.1", f"{queue}.retry.2"):
-                await channel.queue_delete(name)
-        await channel.queue_delete(prefix + "grpc_event.tx.unrouted")
-        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
-            await channel.exchange_delete(prefix + name)
+    await delete_topology(AMQP, default_kinds(prefix), prefix)
 
 
 def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):

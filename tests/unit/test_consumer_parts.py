@@ -50,6 +50,37 @@ def test_capacity_is_enforced_and_body_survives_until_clear():
         RowBatch(flush_rows=0)
 
 
+def test_document_rows_keep_the_object_and_take_stable_ids():
+    batch = RowBatch(flush_rows=10, capacity_rows=10)
+    body = json.dumps([{"name": "install", "user": 1}, "not an object", {"user": 2}]).encode()
+    assert batch.add_documents(body, "INSTALL", "m-1", 1_700_000_000_500, 1) == (2, 1)
+    rows = [json.loads(line) for line in batch.body().splitlines()]
+    assert all(set(row) <= set(COLUMNS) for row in rows)
+    assert [r["event_id"] for r in rows] == ["m-1:0", "m-1:2"]
+    assert rows[0]["event_name"] == "INSTALL"
+    assert rows[0]["event_timestamp"] == "1700000000.500"
+    assert json.loads(rows[1]["event_params"]) == {"user": 2}
+    for bad in (b"", b"[]", b"{}", b"null", b"{oops"):
+        assert batch.add_documents(bad, "k", "m", 1, 1) == (0, 1)
+    assert len(batch) == 2
+
+
+def test_default_topology_is_the_originals_26_consumers():
+    kinds = load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings())
+    assert len(kinds) == 26
+    assert sum(k.sinker == "direct" for k in kinds) == 10, "the spec's ten direct queues"
+    assert len({k.queue for k in kinds}) == 26
+    assert len({(k.database, k.table) for k in kinds}) == 26, "one table per kind"
+    assert {"events", "error_events"} <= {k.table for k in kinds}
+    for kind in kinds:
+        assert 2 <= kind.consumers <= 20
+        if kind.sinker == "buffered":
+            # The buffer fills only from unacknowledged messages: prefetch must cover a flush.
+            assert kind.prefetch >= kind.flush_rows and 60 <= kind.flush_seconds <= 300
+    # The api declares coffee.dx as a direct exchange; a topic declaration would be refused.
+    assert {k.exchange_type for k in kinds if k.exchange == "coffee.dx"} == {"direct"}
+
+
 def test_default_topology_loads_and_databases_are_checked(tmp_path):
     kinds = load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings())
     assert {k.sinker for k in kinds} == {"direct", "buffered"}

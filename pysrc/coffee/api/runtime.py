@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,11 @@ class Runtime:
         if now < self._broker_down_until:
             raise ConnectionError("broker unavailable (recent failure)")
         try:
-            await self.publisher.publish(routing_key, orjson.dumps(payload))
+            # A unique id: the consumers deduplicate by message id, and two equal events (one
+            # profile viewed twice) must stay two.
+            await self.publisher.publish(
+                routing_key, orjson.dumps(payload), message_id=uuid.uuid4().hex
+            )
         except Exception:
             self._broker_down_until = time.monotonic() + 1.0
             raise

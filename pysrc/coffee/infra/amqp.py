@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -109,6 +110,7 @@ class Publisher:
             headers=headers or {},
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             content_type="application/json",
+            timestamp=datetime.now(UTC),  # the consumers' event time for plain documents
         )
         await ex.publish(message, routing_key, timeout=self.timeout)
 

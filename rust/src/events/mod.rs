@@ -129,6 +129,26 @@ impl RowBatch {
         }
     }
 
+    /// Adds one document message (a JSON object or an array of them): one row per object,
+    /// named `kind`, with ids from `id` and the time `received_ms`; returns (accepted, refused).
+    fn add_documents(
+        &self,
+        body: &[u8],
+        kind: &str,
+        id: &str,
+        received_ms: i64,
+        insert_ts_ms: i64,
+    ) -> PyResult<(usize, usize)> {
+        let added = self
+            .inner
+            .lock()
+            .add_documents(body, kind, id, received_ms, insert_ts_ms);
+        match added {
+            Ok(added) => Ok((added.accepted, added.refused)),
+            Err(AddError::Full) => Err(BufferFull::new_err("row buffer full")),
+        }
+    }
+
     fn should_flush(&self) -> bool {
         self.inner.lock().should_flush()
     }

@@ -1,7 +1,13 @@
-//! The consumers' batch builder: event messages (the intake's JSON, `{"schema": 1, "header":
-//! {...}, "events": [...]}`) become rows of an `events`-shaped ClickHouse table, appended as
-//! JSONEachRow lines to a bounded buffer. Rows without an id or a numeric timestamp, and empty
-//! or unreadable messages, are refused at the entrance and counted, never inserted.
+//! The consumers' batch builder: messages become rows of an `events`-shaped ClickHouse table,
+//! appended as JSONEachRow lines to a bounded buffer. Two message formats:
+//!
+//! - envelope: the intake's JSON, `{"schema": 1, "header": {...}, "events": [...]}`, one row per
+//!   event;
+//! - document: one JSON object (or an array of them) as other producers publish it (webhooks,
+//!   the api's outbox, crawlers), one row per object, kept whole in `event_params`.
+//!
+//! Rows without an id or a numeric timestamp, and empty or unreadable messages, are refused at
+//! the entrance and counted, never inserted.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -81,6 +87,54 @@ impl RowBuffer {
         self.rows = 0;
     }
 
+    /// Appends the rows of one document message: each JSON object becomes a row named `kind`,
+    /// with the id `{id}` (`{id}:{index}` inside an array, so that a redelivered message gives
+    /// the same ids and the table's deduplication removes the copy) and the time the platform
+    /// received it (a producer's own time fields vary in format; they stay in `event_params`).
+    pub fn add_documents(
+        &mut self,
+        body: &[u8],
+        kind: &str,
+        id: &str,
+        received_ms: i64,
+        insert_ts_ms: i64,
+    ) -> Result<Added, AddError> {
+        let objects = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(o)) => vec![Value::Object(o)],
+            Ok(Value::Array(items)) if !items.is_empty() => items,
+            _ => {
+                self.refused_total += 1;
+                return Ok(Added {
+                    accepted: 0,
+                    refused: 1,
+                });
+            }
+        };
+        let single = objects.len() == 1;
+        let mut rows = Vec::with_capacity(objects.len());
+        let mut refused = 0;
+        for (index, object) in objects.iter().enumerate() {
+            match object.as_object() {
+                Some(fields) if !fields.is_empty() && !id.is_empty() => {
+                    let row_id = if single {
+                        id.to_owned()
+                    } else {
+                        format!("{id}:{index}")
+                    };
+                    rows.push(document_row(
+                        &row_id,
+                        object,
+                        kind,
+                        received_ms,
+                        insert_ts_ms,
+                    ));
+                }
+                _ => refused += 1,
+            }
+        }
+        self.append(rows, refused)
+    }
+
     /// Appends the rows of one message; all or nothing, so a message is acked for all its rows.
     pub fn add(&mut self, body: &[u8], kind: &str, insert_ts_ms: i64) -> Result<Added, AddError> {
         let message: InMessage = match serde_json::from_slice(body) {
@@ -109,6 +163,10 @@ impl RowBuffer {
         if message.events.is_empty() {
             refused += 1; // an empty message is refused too, and counted
         }
+        self.append(rows, refused)
+    }
+
+    fn append(&mut self, rows: Vec<Map<String, Value>>, refused: usize) -> Result<Added, AddError> {
         if self.rows + rows.len() > self.capacity_rows && self.rows > 0 {
             return Err(AddError::Full);
         }
@@ -129,6 +187,29 @@ impl RowBuffer {
 /// as seconds by a DateTime64(3) column, and a float could round.
 fn seconds_text(ms: i64) -> String {
     format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
+}
+
+fn document_row(
+    id: &str,
+    object: &Value,
+    kind: &str,
+    received_ms: i64,
+    insert_ts_ms: i64,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("event_id".into(), Value::from(id));
+    out.insert("event_name".into(), Value::from(kind));
+    out.insert(
+        "event_timestamp".into(),
+        Value::from(seconds_text(received_ms)),
+    );
+    out.insert(
+        "insert_timestamp".into(),
+        Value::from(seconds_text(insert_ts_ms)),
+    );
+    out.insert("event_params".into(), Value::from(object.to_string()));
+    out.insert("original_timestamp".into(), Value::from(received_ms));
+    out
 }
 
 fn row(
@@ -243,6 +324,62 @@ mod tests {
         assert_eq!(b.add(BODY, "k", 1).unwrap_err(), AddError::Full);
         b.clear();
         assert_eq!(b.rows(), 0);
+    }
+
+    #[test]
+    fn documents_become_one_row_per_object_with_stable_ids() {
+        let mut b = RowBuffer::new(100, 1000);
+        let one = b
+            .add_documents(br#"{"name":"install","x":1}"#, "INSTALL", "m1", 2000, 3000)
+            .unwrap();
+        assert_eq!(
+            one,
+            Added {
+                accepted: 1,
+                refused: 0
+            }
+        );
+        let many = b
+            .add_documents(br#"[{"a":1},7,{"b":2}]"#, "event", "m2", 2000, 3000)
+            .unwrap();
+        assert_eq!(
+            many,
+            Added {
+                accepted: 2,
+                refused: 1
+            }
+        );
+        let rows: Vec<Value> = std::str::from_utf8(b.body())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ids: Vec<&str> = rows
+            .iter()
+            .map(|r| r["event_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["m1", "m2:0", "m2:2"]);
+        assert_eq!(rows[0]["event_name"], "INSTALL");
+        assert_eq!(rows[0]["event_timestamp"], "2.000");
+        let params: Value =
+            serde_json::from_str(rows[0]["event_params"].as_str().unwrap()).unwrap();
+        assert_eq!(params["x"], 1);
+    }
+
+    #[test]
+    fn empty_unreadable_or_anonymous_documents_are_refused() {
+        let mut b = RowBuffer::new(100, 1000);
+        for body in [&b""[..], b"null", b"[]", b"{}", b"\"text\"", b"{bad"] {
+            assert_eq!(b.add_documents(body, "k", "m", 1, 1).unwrap().accepted, 0);
+        }
+        assert_eq!(
+            b.add_documents(br#"{"a":1}"#, "k", "", 1, 1)
+                .unwrap()
+                .refused,
+            1
+        );
+        assert_eq!(b.rows(), 0);
+        assert_eq!(b.refused_total, 7);
     }
 
     #[test]

@@ -79,6 +79,28 @@ def message_key(message: AbstractIncomingMessage) -> str:
     return message.message_id or hashlib.sha256(message.body).hexdigest()
 
 
+def _received_ms(message: AbstractIncomingMessage) -> int:
+    """When the platform took the message in: the intake's `x-received-at` header, else the
+    AMQP timestamp, else now."""
+    received = (message.headers or {}).get("x-received-at")
+    if isinstance(received, int) and not isinstance(received, bool) and received >= 0:
+        return received
+    if message.timestamp is not None:
+        return int(message.timestamp.timestamp() * 1000)
+    return _now_ms()
+
+
+def add_rows(batch: RowBatch, kind: Kind, message: AbstractIncomingMessage) -> tuple[int, int]:
+    """The message's rows into `batch`, read as the kind's format says; (accepted, refused)."""
+    routing_key = message.routing_key or ""
+    if kind.format == "document":
+        return batch.add_documents(
+            message.body, routing_key or kind.table, message_key(message),
+            _received_ms(message), _now_ms(),
+        )  # fmt: skip
+    return batch.add(message.body, routing_key, _now_ms())
+
+
 class DirectSinker:
     def __init__(self, writer: TableWriter) -> None:
         self.writer = writer
@@ -86,7 +108,7 @@ class DirectSinker:
     async def handle(self, message: AbstractIncomingMessage) -> bool:
         """Writes the message's rows; True once committed (the caller acks). Raises on failure."""
         batch = RowBatch(flush_rows=1, capacity_rows=1 << 30)
-        accepted, refused = batch.add(message.body, message.routing_key or "", _now_ms())
+        accepted, refused = add_rows(batch, self.writer.kind, message)
         metrics.ROWS_REFUSED.labels(self.writer.kind.queue).inc(refused)
         if accepted:
             await self.writer.insert(batch.body(), _token([message_key(message)]))
@@ -115,7 +137,7 @@ class BufferedSinker:
         async with self.lock:
             while True:
                 try:
-                    _, refused = self.batch.add(message.body, message.routing_key or "", _now_ms())
+                    _, refused = add_rows(self.batch, self.kind, message)
                     break
                 except BufferFull:
                     if not await self._flush_locked():

@@ -28,8 +28,14 @@ ERROR_EXCHANGE = "coffee.error"
 class Kind(msgspec.Struct, frozen=True, kw_only=True):
     queue: str
     exchange: str
+    # "topic": an event exchange (declared with its alternate exchange, as the intake does);
+    # "direct": a direct exchange another service declares and publishes to (the api's coffee.dx).
+    exchange_type: Literal["topic", "direct"] = "topic"
     routing_key: str
     sinker: Literal["direct", "buffered"] = "direct"
+    # "envelope": the event intake's batches (one row per event); "document": a JSON object per
+    # message (webhooks, the api's outbox, crawler logs), one row per object.
+    format: Literal["envelope", "document"] = "envelope"
     database: str
     table: str
     consumers: Annotated[int, Meta(ge=1, le=20)] = 2
@@ -71,7 +77,12 @@ def error_queue(kind: Kind) -> str:
 async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettings) -> None:
     prefix = settings.name_prefix
     durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
-    exchange = await declare_event_exchange(channel, kind.exchange)
+    if kind.exchange_type == "direct":
+        exchange = await channel.declare_exchange(
+            kind.exchange, aio_pika.ExchangeType.DIRECT, durable=True
+        )
+    else:
+        exchange = await declare_event_exchange(channel, kind.exchange)
     queue = await channel.declare_queue(kind.queue, durable=True, arguments=durable_args)
     await queue.bind(exchange, kind.routing_key)
 

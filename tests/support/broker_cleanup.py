@@ -1,0 +1,50 @@
+"""Deletes what a consumer topology declared on the shared RabbitMQ: every kind's queue, wait
+queues and dead-letter queue, the exchanges and their `.unrouted` fallbacks. Tests that start
+consumers call it in their teardown; leftover quorum queues each keep a Raft server running on
+the shared broker, and a few hundred of them were seen to starve it."""
+
+from __future__ import annotations
+
+import aio_pika
+from coffee.events.consumers.settings import DEFAULT_TOPOLOGY, ConsumerSettings
+from coffee.events.consumers.topology import Kind, error_queue, load_topology, retry_queue
+from coffee.infra.event_exchange import unrouted_name
+
+
+def default_kinds(prefix: str) -> list[Kind]:
+    return load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings(name_prefix=prefix))
+
+
+async def delete_topology(
+    amqp_url: str, kinds: list[Kind], prefix: str, retry_limit: int = 2, extra_exchanges=()
+) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for kind in kinds:
+            retries = [retry_queue(kind, n) for n in range(1, retry_limit + 1)]
+            for name in (kind.queue, error_queue(kind), *retries):
+                await channel.queue_delete(name)
+        exchanges = {k.exchange for k in kinds} | set(extra_exchanges)
+        for exchange in exchanges:
+            await channel.queue_delete(unrouted_name(exchange))
+            for name in (exchange, unrouted_name(exchange)):
+                await channel.exchange_delete(name)
+        for name in ("coffee.retry", "coffee.error"):
+            await channel.exchange_delete(prefix + name)
+
+
+async def delete_api_listener_queues(amqp_url: str, exchange: str) -> None:
+    """The api's listener queues (`<exchange>___<name>` and their error queues) and exchanges."""
+    from coffee.api.listeners import LISTENERS
+    from coffee.infra.amqp import error_exchange, queue_name
+
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for name in LISTENERS:
+            queue = queue_name(exchange, name)
+            for each in (queue, f"{queue}.error"):
+                await channel.queue_delete(each)
+        for name in (exchange, error_exchange(exchange)):
+            await channel.exchange_delete(name)
