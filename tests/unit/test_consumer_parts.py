@@ -110,3 +110,10 @@ def test_cluster_ddl_is_replicated_and_distributed_by_event_id():
     assert "`events`.`events_local`" in local and "{replica}" in local
     assert "Distributed(`prod`, `events`, `events_local`, cityHash64(event_id))" in distributed
     assert create_database("events", "prod").endswith("ON CLUSTER `prod`")
+
+
+def test_the_migration_guide_lists_every_default_queue():
+    guide = (DEFAULT_TOPOLOGY.parents[4] / "docs" / "migrating.md").read_text()
+    kinds = load_topology(str(DEFAULT_TOPOLOGY), ConsumerSettings())
+    missing = [k.queue for k in kinds if f"`{k.queue}`" not in guide]
+    assert not missing, f"docs/migrating.md does not list {missing}"
