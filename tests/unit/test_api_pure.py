@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import orjson
 import pytest
@@ -109,7 +110,9 @@ def test_password_hashes():
 
 
 def test_chdb_dsn_by_default_and_server_settings():
-    assert load(ApiSettings, {}).clickhouse_dsn().startswith("chdb://")
+    assert load(ApiSettings, {}).clickhouse_dsn().startswith("chdb:///"), "an absolute path"
+    relative = load(ApiSettings, {"CH_DSN": "chdb://data/ch"}).clickhouse_dsn()
+    assert relative == f"chdb://{os.path.abspath('data/ch')}"
     server = load(ApiSettings, {"CH_HOST": "ch", "CH_USER": "u", "CH_PASS": "p", "CH_DB": "d"})
     assert server.clickhouse_dsn() == "http://u:p@ch:8123/d"
     assert (

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from coffee.infra.clickhouse import absolute_chdb
+
 
 class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     server_host: str = "127.0.0.1"
@@ -85,8 +87,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     def clickhouse_dsn(self) -> str:
         if self.ch_dsn:
-            return self.ch_dsn
+            return absolute_chdb(self.ch_dsn)
         if self.ch_host:
             auth = self.ch_user + (f":{self.ch_pass}" if self.ch_pass else "")
             return f"http://{auth}@{self.ch_host}:{self.ch_port}/{self.ch_db}"
-        return f"chdb://{self.ch_data_dir}"
+        return absolute_chdb(f"chdb://{self.ch_data_dir}")

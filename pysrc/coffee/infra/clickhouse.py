@@ -10,12 +10,21 @@ batch is stored once (tables are created with ``non_replicated_deduplication_win
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 import clickhouse_connect
 import orjson
+
+
+def absolute_chdb(dsn: str) -> str:
+    """A ``chdb://`` DSN with its data directory made absolute: ``chdb://var/chdb`` would be
+    read by clickhouse-connect as host ``var`` and database ``chdb``. Other DSNs pass through."""
+    if dsn.startswith("chdb://") and not dsn.startswith("chdb:///"):
+        return "chdb://" + os.path.abspath(dsn.removeprefix("chdb://"))
+    return dsn
 
 
 class ClickHouse:

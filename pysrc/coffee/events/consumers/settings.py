@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
 from typing import Annotated
 
 from msgspec import Meta
 
 from coffee.config import BrokerSettings, load
+from coffee.infra.clickhouse import absolute_chdb
 
 DEFAULT_TOPOLOGY = pathlib.Path(__file__).with_name("topology.toml")
 
@@ -41,10 +41,7 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     def clickhouse_dsn(self) -> str:
         """CLICKHOUSE_URL with a relative chdb path made absolute (``chdb://var/chdb`` would be
         read by clickhouse-connect as host ``var`` and database ``chdb``)."""
-        url = self.clickhouse_url
-        if url.startswith("chdb://") and not url.startswith("chdb:///"):
-            return "chdb://" + os.path.abspath(url.removeprefix("chdb://"))
-        return url
+        return absolute_chdb(self.clickhouse_url)
 
     @property
     def databases(self) -> list[str]:
