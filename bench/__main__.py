@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import pathlib
 import sys
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("suite", choices=[*SUITES, "all"])
     parser.add_argument("--quick", action="store_true", help="smaller traces, same keys")
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--minutes", type=float, help="run time, for suites that take one (soak)")
     args = parser.parse_args(argv)
 
     names = list(SUITES) if args.suite == "all" else [args.suite]
@@ -35,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         def progress(message: str, _name: str = name) -> None:
             print(f"[{_name}] {message}", file=sys.stderr, flush=True)
 
-        results[name] = suite.run(quick=args.quick, progress=progress)
+        options = {}
+        if args.minutes is not None and "minutes" in inspect.signature(suite.run).parameters:
+            options["minutes"] = args.minutes
+        results[name] = suite.run(quick=args.quick, progress=progress, **options)
         if not args.json:
             print(suite.summary(results[name]))
     if args.json:

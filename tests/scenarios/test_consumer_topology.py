@@ -14,7 +14,7 @@ from coffee.events.consumers.topology import Kind
 from coffee.infra.clickhouse import ClickHouse
 
 from tests.conftest import require_port
-from tests.support.broker_cleanup import delete_topology
+from tests.support.cleanup import delete_topology
 from tests.support.consumers_harness import ConsumerThread, wait_for
 from tests.support.events_harness import AMQP, unique
 

@@ -15,13 +15,12 @@ import sys
 import time
 import urllib.request
 
-import asyncpg
 import yaml
 
 from tests.conftest import require_port
 from tests.scenarios.test_event_shutdown import free_port
 from tests.scenarios.test_up import _delete as delete_broker_objects
-from tests.support.broker_cleanup import delete_api_listener_queues
+from tests.support.cleanup import delete_api_listener_queues, drop_pg_database
 from tests.support.events_harness import AMQP, unique
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -50,14 +49,6 @@ def referenced_names() -> set[str]:
     dashboard = json.loads((ROOT / "ops/grafana-dashboard.json").read_text())
     exprs += [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
     return {name for expr in exprs for name in METRIC.findall(expr)}
-
-
-async def _drop(db: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database="postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 def test_the_platform_demo_runs_and_every_alert_metric_is_exported(tmp_path):
@@ -107,6 +98,6 @@ def test_the_platform_demo_runs_and_every_alert_metric_is_exported(tmp_path):
         finally:
             if proc.poll() is None:  # the supervisor and every role it started
                 os.killpg(proc.pid, signal.SIGKILL)
-            asyncio.run(_drop(db))
+            asyncio.run(drop_pg_database(db))
             asyncio.run(delete_broker_objects(prefix))
             asyncio.run(delete_api_listener_queues(AMQP, prefix + "coffee.dx"))

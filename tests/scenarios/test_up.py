@@ -12,7 +12,7 @@ import time
 
 from tests.conftest import require_port
 from tests.scenarios.test_event_shutdown import free_port
-from tests.support.broker_cleanup import default_kinds, delete_topology
+from tests.support.cleanup import default_kinds, delete_topology
 from tests.support.events_harness import AMQP, unique
 
 

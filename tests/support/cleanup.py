@@ -1,7 +1,8 @@
-"""Deletes what a consumer topology declared on the shared RabbitMQ: every kind's queue, wait
-queues and dead-letter queue, the exchanges and their `.unrouted` fallbacks. Tests that start
-consumers call it in their teardown; leftover quorum queues each keep a Raft server running on
-the shared broker, and a few hundred of them were seen to starve it."""
+"""What tests and benchmarks leave on the shared servers, deleted: on RabbitMQ every kind's
+queue, wait queues and dead-letter queue, the exchanges and their `.unrouted` fallbacks; a
+PostgreSQL database. Tests that start consumers call it in their teardown: leftover quorum
+queues each keep a Raft server running on the shared broker, and a few hundred of them were
+seen to starve it."""
 
 from __future__ import annotations
 
@@ -48,3 +49,13 @@ async def delete_api_listener_queues(amqp_url: str, exchange: str) -> None:
                 await channel.queue_delete(each)
         for name in (exchange, error_exchange(exchange)):
             await channel.exchange_delete(name)
+
+
+async def drop_pg_database(name: str, host: str = "127.0.0.1", port: int = 5432) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(host=host, port=port, user="postgres", database="postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
