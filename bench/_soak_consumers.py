@@ -34,7 +34,9 @@ async def _control(clickhouse: ClickHouse, line: str) -> str:
     verb, _, rest = line.partition(" ")
     try:
         if verb == "sql":
-            return f"ok {await clickhouse.command(rest)}"
+            result = await clickhouse.command(rest)
+            # A value for a SELECT; a DDL statement gives a summary object, not worth printing.
+            return f"ok {result if isinstance(result, int | float | str) else 'done'}"
         if verb == "ids":
             table, path = rest.split()
             rows = await clickhouse.query(f"SELECT event_id FROM {table}")

@@ -331,17 +331,21 @@ class Chaos:
     """Injects one fault at a time at seeded random moments; every kind at least once when
     the run is long enough."""
 
-    def __init__(self, stack: Stack, redis: FaultProxy, seed: int, progress) -> None:
+    def __init__(
+        self, stack: Stack, redis: FaultProxy, seed: int, progress,
+        kinds: tuple[str, ...] = FAULTS, gap: tuple[float, float] = (10.0, 25.0),
+    ) -> None:  # fmt: skip
         self.stack, self.redis, self.progress = stack, redis, progress
         self.random = random.Random(seed)
+        self.kinds, self.gap = kinds, gap
         self.faults: list[Fault] = []
         self.broker_stopped = False
 
     def run(self, until: float) -> None:
-        order = list(FAULTS)
+        order = list(self.kinds)
         self.random.shuffle(order)
         while True:
-            time.sleep(self.random.uniform(10, 25))
+            time.sleep(self.random.uniform(*self.gap))
             if time.monotonic() + 40 > until:
                 return
             name = order[len(self.faults) % len(order)]
@@ -424,14 +428,20 @@ def _in_windows(at: float, faults: list[Fault]) -> bool:
 
 
 def run(
-    quick: bool, progress: Callable[[str], None], minutes: float | None = None, seed: int = 7
+    quick: bool,
+    progress: Callable[[str], None],
+    minutes: float | None = None,
+    seed: int = 7,
+    faults: tuple[str, ...] = FAULTS,
+    gap: tuple[float, float] = (10.0, 25.0),
 ) -> dict[str, Any]:
+    """`faults` and `gap` (seconds between faults) let a test aim a short run at some faults."""
     minutes = minutes if minutes is not None else (1.0 if quick else 10.0)
     data_dir = tempfile.mkdtemp(prefix="coffee-soak-")
     redis = FaultProxy(("127.0.0.1", 6379))
     stack = Stack(data_dir, redis.port)
     settings = ConsumerSettings(amqp_uri=AMQP, name_prefix=stack.prefix)
-    chaos = Chaos(stack, redis, seed, progress)
+    chaos = Chaos(stack, redis, seed, progress, faults, gap)
     events = EventLoad(int(stack.env["PORT"]))
     http = HttpLoad(stack.api, stack.gateway, stack.env["GATEWAY_SIGNATURE_SECRET"])
     try:

@@ -58,7 +58,9 @@ class KindConsumer:
 
     async def _consume(self) -> None:
         for channel in self._channels:
-            queue = await channel.get_queue(self.kind.queue, ensure=False)
+            # Declared (passively), not merely looked up: only queues the robust channel
+            # declared get their consumers back after the broker restarts.
+            queue = await channel.declare_queue(self.kind.queue, passive=True)
             tag = await queue.consume(self._on_message)
             self._consumers.append((queue, tag))
         self.paused = False
