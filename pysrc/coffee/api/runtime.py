@@ -54,7 +54,10 @@ class Runtime:
             pool, clickhouse, publisher, settings.outbox_poll_interval, settings.outbox_batch
         )
         redis = redis_connect.connect(
-            settings.redis_cluster_addresses, settings.redis_cluster_password, timeout=1.0
+            settings.redis_cluster_addresses,
+            settings.redis_cluster_password,
+            timeout=1.0,
+            sentinel_master=settings.redis_sentinel_master,
         )
         heartbeat = Heartbeat(settings.heartbeat_start)
         tokens = Tokens(settings.hmac_secret)

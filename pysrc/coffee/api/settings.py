@@ -60,6 +60,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     redis_cluster_addresses: str = "127.0.0.1:6379"
     redis_cluster_password: str = ""
+    # A Sentinel master name: REDIS_CLUSTER_ADDRESSES then lists the Sentinels.
+    redis_sentinel_master: str = ""
 
     # The gateway's signature over the tenant headers (coffee.infra.tenant_signature).
     gateway_signature_secret: str = ""

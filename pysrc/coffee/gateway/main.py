@@ -88,9 +88,13 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
             settings.redis_cluster_addresses,
             settings.redis_cluster_password,
             settings.redis_timeout,
+            settings.redis_sentinel_master,
         )
         pubsub_redis = redis_connect.connect(
-            settings.redis_cluster_addresses, settings.redis_cluster_password, None
+            settings.redis_cluster_addresses,
+            settings.redis_cluster_password,
+            None,
+            settings.redis_sentinel_master,
         )
     except ValueError as exc:
         raise SettingsError(f"REDIS_CLUSTER_ADDRESSES: {exc}") from None

@@ -38,6 +38,8 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     partner_url: str = "http://127.0.0.1:8000"
     redis_cluster_addresses: str = "127.0.0.1:6379"
     redis_cluster_password: str = ""
+    # A Sentinel master name: REDIS_CLUSTER_ADDRESSES then lists the Sentinels.
+    redis_sentinel_master: str = ""
     # A Redis call slower than this counts as a failure (the identity fallback takes over).
     redis_timeout: Annotated[float, Meta(gt=0)] = 0.05
     breaker_failures: Annotated[int, Meta(ge=1)] = 5

@@ -1,11 +1,14 @@
 """Redis clients from the original's settings: REDIS_CLUSTER_ADDRESSES (comma-separated
 host:port) and REDIS_CLUSTER_PASSWORD. One address gives a plain client (a single node or a
-proxy in front of a cluster); several give a cluster client."""
+proxy in front of a cluster); several give a cluster client. With REDIS_SENTINEL_MASTER set,
+the addresses are Sentinels instead, and the client follows that master through failovers
+(redis-py asks the Sentinels for the current master on every new connection)."""
 
 from __future__ import annotations
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.asyncio.sentinel import Sentinel
 
 
 def parse_addresses(addresses: str) -> list[tuple[str, int]]:
@@ -24,7 +27,10 @@ def parse_addresses(addresses: str) -> list[tuple[str, int]]:
 
 
 def connect(
-    addresses: str, password: str = "", timeout: float | None = 0.05
+    addresses: str,
+    password: str = "",
+    timeout: float | None = 0.05,
+    sentinel_master: str = "",
 ) -> aioredis.Redis | RedisCluster:
     """A client whose every command gives up after `timeout` seconds (None: waits, for pub/sub)."""
     nodes = parse_addresses(addresses)
@@ -33,6 +39,15 @@ def connect(
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
     }
+    if sentinel_master:
+        # The Sentinels themselves get a bounded timeout even for pub/sub clients: a dead
+        # Sentinel must not hang discovery when another one can answer.
+        sentinel_timeout = {
+            "socket_timeout": timeout or 1.0,
+            "socket_connect_timeout": timeout or 1.0,
+        }
+        sentinel = Sentinel(nodes, sentinel_kwargs=sentinel_timeout, **sentinel_timeout)
+        return sentinel.master_for(sentinel_master, **common)
     if len(nodes) == 1:
         host, port = nodes[0]
         return aioredis.Redis(host=host, port=port, retry_on_timeout=False, **common)
