@@ -16,6 +16,7 @@ from coffee.events.consumers.dlq import replay
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2
 from coffee.infra.clickhouse import ClickHouse
+from prometheus_client import REGISTRY
 
 from tests.conftest import require_port
 from tests.support.consumers_harness import TOPOLOGY, ConsumerThread, wait_for
@@ -167,3 +168,53 @@ def test_the_breaker_stops_consumption_while_clickhouse_fails_and_resumes(tmp_pa
         ch.command_sync(schema.create_events_table(db_events, "events")[0])
         assert wait_for(lambda: not direct.paused), "resumed on its own after a good probe"
         assert wait_for(lambda: count(ch, db_events, "events") == 4), "nothing was lost"
+
+
+def test_scenario_10_logs_down_the_other_database_keeps_writing_and_logs_catch_up(stack):
+    consumers, events, ch, db_events, db_logs = stack
+    [launch] = [c for c in consumers.service.consumers if c.kind.database == db_logs]
+    [direct] = [c for c in consumers.service.consumers if c.kind.database == db_events]
+    ch.command_sync(f"DETACH DATABASE `{db_logs}`")  # `logs` is down for real
+    try:
+        assert wait_for(lambda: launch.paused), "the logs sinker stops taking messages"
+        stub = events.stub()
+        for i in range(5):
+            assert stub.dispatch(launch_batch([f"i{i}-{j}" for j in range(4)]), timeout=10).accepted
+        # The events database keeps writing the same events meanwhile.
+        assert wait_for(lambda: count(ch, db_events, "events") == 20)
+        assert not direct.paused and launch.paused
+        healthy = REGISTRY.get_sample_value(
+            "coffee_consumer_database_healthy", {"database": db_logs}
+        )
+        assert healthy == 0
+    finally:
+        ch.command_sync(f"ATTACH DATABASE `{db_logs}`")
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 20, timeout=40)
+    assert not launch.paused
+
+
+def test_scenario_6_nil_and_empty_events_are_refused_at_the_entrance(stack):
+    consumers, events, ch, _, db_logs = stack
+    [launch] = [k for k in consumers.kinds if k.database == db_logs]
+    refused = {"queue": launch.queue}
+    before = REGISTRY.get_sample_value("coffee_consumer_rows_refused_total", refused) or 0
+    bad = [b"", b"null", b'{"events": []}', b'{"events": [null, {}, {"id": ""}]}', b"{oops"]
+
+    async def publish() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(launch.exchange, ensure=False)
+            for body in bad:
+                await exchange.publish(aio_pika.Message(body), launch.routing_key)
+
+    asyncio.run(publish())
+    stub = events.stub()
+    assert stub.dispatch(launch_batch(["ok-1", "ok-2"]), timeout=10).accepted == 2
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 2)
+    after = REGISTRY.get_sample_value("coffee_consumer_rows_refused_total", refused)
+    assert after - before == 7, "each nil, empty or invalid row counted"
+    empty = ch.command_sync(
+        f"SELECT count() FROM `{db_logs}`.`launch_log_events` WHERE event_id = ''"
+    )
+    assert empty == 0

@@ -14,6 +14,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage, AbstractQueue
 
 from coffee.events.consumers import metrics
+from coffee.events.consumers.health import DatabaseHealth
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.consumers.sinkers import BufferedSinker, DirectSinker, TableWriter
 from coffee.events.consumers.topology import (
@@ -30,8 +31,15 @@ RETRY_HEADER = "x-retry-count"
 
 
 class KindConsumer:
-    def __init__(self, kind: Kind, writer: TableWriter, settings: ConsumerSettings) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        writer: TableWriter,
+        settings: ConsumerSettings,
+        health: DatabaseHealth | None = None,
+    ) -> None:
         self.kind = kind
+        self.health = health
         self.writer = writer
         self.settings = settings
         self.sinker: DirectSinker | BufferedSinker = (
@@ -78,13 +86,18 @@ class KindConsumer:
         metrics.BREAKER_OPEN.labels(self.kind.queue).set(1)
         log.warning("%s: ClickHouse failing, consumption paused", self.kind.queue)
 
+    def _failing(self) -> bool:
+        database_down = self.health is not None and not self.health.healthy(self.kind.database)
+        return database_down or self.writer.breaker.rejecting()
+
     async def _watch_breaker(self) -> None:
-        """Stops consuming while the breaker is open; probes and resumes on its own."""
+        """Stops consuming while the breaker is open or the kind's database fails its health
+        check; probes and resumes on its own."""
         while True:
             await asyncio.sleep(0.2)
-            if not self.paused and self.writer.breaker.rejecting():
+            if not self.paused and self._failing():
                 await self._pause()
-            elif self.paused and not self.writer.breaker.rejecting():
+            elif self.paused and not self._failing():
                 if await self.writer.probe():
                     self.writer.breaker.success()
                     await self._consume()

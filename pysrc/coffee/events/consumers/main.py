@@ -15,6 +15,7 @@ from prometheus_client import start_http_server
 from coffee.config import SettingsError
 from coffee.events.consumers import schema
 from coffee.events.consumers.consumer import KindConsumer
+from coffee.events.consumers.health import DatabaseHealth
 from coffee.events.consumers.settings import ConsumerSettings, load_settings
 from coffee.events.consumers.sinkers import TableWriter
 from coffee.events.consumers.topology import Kind, declare, load_topology
@@ -32,6 +33,15 @@ class ConsumerService:
         self.clickhouse = clickhouse
         self.consumers: list[KindConsumer] = []
         self.connection: aio_pika.abc.AbstractRobustConnection | None = None
+        # One client per database, so that one database's slow or failing writes do not queue
+        # the others' behind them; embedded chdb is one engine per process, so there they share.
+        self.clients = {
+            database: clickhouse
+            if clickhouse.dsn.startswith("chdb:")
+            else ClickHouse(clickhouse.dsn)
+            for database in settings.databases
+        }
+        self.health = DatabaseHealth(self.clients, settings.health_interval_seconds)
 
     async def start(self) -> None:
         for kind in self.kinds:
@@ -46,19 +56,22 @@ class ConsumerService:
         for kind in self.kinds:
             await declare(setup, kind, self.settings)
         await setup.close()
+        self.health.start()
         for kind in self.kinds:
-            consumer = KindConsumer(
-                kind, TableWriter(self.clickhouse, kind, self.settings), self.settings
-            )
+            writer = TableWriter(self.clients[kind.database], kind, self.settings)
+            consumer = KindConsumer(kind, writer, self.settings, self.health)
             await consumer.start(self.connection)
             self.consumers.append(consumer)
         log.info("consumers: %d kinds running", len(self.consumers))
 
     async def stop(self) -> None:
+        await self.health.close()
         for consumer in self.consumers:
             await consumer.close()
         if self.connection is not None:
             await self.connection.close()
+        for client in set(self.clients.values()) - {self.clickhouse}:
+            client.close()
 
 
 async def _serve(settings: ConsumerSettings) -> None:

@@ -25,3 +25,8 @@ BREAKER_OPEN = Gauge(
     "1 while a sinker's circuit breaker stops consumption",
     ["queue"],
 )
+DATABASE_HEALTHY = Gauge(
+    "coffee_consumer_database_healthy",
+    "1 while a ClickHouse database answers its health check (every second)",
+    ["database"],
+)

@@ -29,6 +29,8 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     dead_letter_max_length: Annotated[int, Meta(ge=1)] = 1_000_000
     quorum_queues: bool = True
     clickhouse_timeout: Annotated[float, Meta(gt=0)] = 10.0
+    # Seconds between health checks of each database (a failing one pauses only its sinkers).
+    health_interval_seconds: Annotated[float, Meta(gt=0)] = 1.0
     breaker_failures: Annotated[int, Meta(ge=1)] = 5
     breaker_reset_seconds: Annotated[float, Meta(gt=0)] = 5.0
     flush_backoff_max_seconds: Annotated[float, Meta(gt=0)] = 30.0
