@@ -218,3 +218,36 @@ def test_scenario_6_nil_and_empty_events_are_refused_at_the_entrance(stack):
         f"SELECT count() FROM `{db_logs}`.`launch_log_events` WHERE event_id = ''"
     )
     assert empty == 0
+
+
+def test_scenario_9_a_breaking_schema_change_pauses_before_dead_letters_flood(tmp_path, clickhouse):
+    with running_stack(tmp_path, clickhouse, breaker_failures=2, breaker_reset_seconds=0.3) as (
+        consumers,
+        events,
+        ch,
+        db_events,
+        _,
+    ):
+        [direct] = [c for c in consumers.service.consumers if c.kind.sinker == "direct"]
+        table = f"`{db_events}`.`events`"
+        ch.command_sync(f"ALTER TABLE {table} RENAME COLUMN event_params TO params")
+        stub = events.stub()
+        for i in range(20):
+            assert stub.dispatch(event_batch([f"s9-{i}"]), timeout=10).accepted == 1
+        assert wait_for(lambda: direct.paused), "the breaker stops consumption"
+        time.sleep(2.0)  # several reset periods: the probe sees the schema is still broken
+        dead = asyncio.run(_depth(f"error.{direct.kind.queue}"))
+        assert direct.paused and dead <= 4, f"{dead} dead letters: the queue was flooded"
+        ch.command_sync(f"ALTER TABLE {table} RENAME COLUMN params TO event_params")  # the fix
+        assert wait_for(lambda: not direct.paused)
+        assert wait_for(lambda: asyncio.run(_depth(direct.kind.queue)) == 0)
+        asyncio.run(replay(consumers.settings, f"error.{direct.kind.queue}", None))
+        assert wait_for(lambda: count(ch, db_events, "events", final=True) == 20), "every event in"
+
+
+async def _depth(queue: str) -> int:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return declared.declaration_result.message_count

@@ -61,14 +61,18 @@ class TableWriter:
         self.breaker.success()
 
     async def probe(self) -> bool:
-        """Whether writes could succeed again: the server answers and the table is there."""
-        database, table = self.kind.database, self.kind.table
-        sql = f"EXISTS TABLE `{database}`.`{table}`"
+        """Whether writes could succeed again: the server answers, and the table is there with
+        every column the sinker writes (a breaking schema change keeps the breaker open until
+        it is fixed, instead of letting one probe message at a time fail into dead letters)."""
+        sql = (
+            "SELECT name FROM system.columns"
+            f" WHERE database = '{self.kind.database}' AND table = '{self.kind.table}'"
+        )
         try:
             rows = await asyncio.wait_for(self.clickhouse.query(sql), self.timeout)
         except Exception:
             return False
-        return bool(rows and int(rows[0][0]) == 1)
+        return set(COLUMNS) <= {row[0] for row in rows}
 
 
 def _token(message_ids: list[str]) -> str:
