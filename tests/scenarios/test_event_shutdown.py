@@ -134,3 +134,23 @@ def test_sigkill_loses_nothing_answered_ok(tmp_path):
                 second.stop()
     finally:
         proxy.close()
+
+
+def test_sigterm_exits_while_the_broker_accepts_but_never_answers(tmp_path):
+    """A starved broker (seen here: out of file descriptors) takes TCP connections and never
+    answers the AMQP handshake. Batches go to the write-ahead log, and SIGTERM still stops
+    the process (aio-pika's reconnect task of a failed first attempt used to keep it alive)."""
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts (backlog), never speaks AMQP
+    amqp = f"amqp://guest:guest@127.0.0.1:{silent.getsockname()[1]}/"
+    try:
+        events = EventsProcess("silent_broker_test", str(tmp_path / "wal"), amqp)
+        try:
+            batch = event_batch(["silent-1", "silent-2"])
+            assert events.stub().dispatch(batch, timeout=10).accepted == 2  # in the log
+            time.sleep(2.5)  # a few reconnect attempts, each left hanging by the broker
+            events.proc.send_signal(signal.SIGTERM)
+            assert events.proc.wait(30) == 0
+        finally:
+            events.stop()
+    finally:
+        silent.close()

@@ -28,6 +28,7 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
+from aio_pika.connection import make_url
 
 log = logging.getLogger("coffee.amqp")
 
@@ -42,8 +43,23 @@ def error_exchange(exchange: str) -> str:
     return f"{exchange}.error"
 
 
-async def connect(uri: str, timeout: float = 5.0) -> AbstractRobustConnection:
-    return await aio_pika.connect_robust(uri, timeout=timeout)
+async def connect(
+    uri: str, timeout: float = 5.0, reconnect_interval: float = 1.0
+) -> AbstractRobustConnection:
+    """A robust connection (it reconnects by itself once made), made within `timeout`.
+
+    The connection object is ours before it connects, so a failed or cancelled first attempt
+    closes it: aio-pika's `connect_robust` would leave that attempt's reconnect task running,
+    and the task ignores cancellation, so the process never exits after a SIGTERM while the
+    broker accepts TCP but does not answer (seen with a starved broker)."""
+    connection = aio_pika.RobustConnection(make_url(uri), reconnect_interval=reconnect_interval)
+    try:
+        await asyncio.wait_for(connection.connect(timeout), timeout)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(connection.close(), 2)
+        raise
+    return connection
 
 
 async def declare(

@@ -17,6 +17,7 @@ import uuid
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from coffee.infra import amqp
 from coffee.infra.event_exchange import declare_event_exchange
 from coffee.infra.wal import Record, WalFull, WriteAheadLog
 
@@ -103,9 +104,8 @@ class DurablePublisher:
             return False
 
     async def _connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(
-            self.url, reconnect_interval=self.reconnect_interval, timeout=self.publish_timeout
-        )
+        connection = await amqp.connect(self.url, self.publish_timeout, self.reconnect_interval)
+        self._connection = connection
         self._channel = await self._connection.channel(publisher_confirms=True)
         self._exchange = await declare_event_exchange(self._channel, self.exchange_name)
 

@@ -19,6 +19,7 @@ from coffee.events.consumers.health import DatabaseHealth
 from coffee.events.consumers.settings import ConsumerSettings, load_settings
 from coffee.events.consumers.sinkers import TableWriter
 from coffee.events.consumers.topology import Kind, declare, load_topology
+from coffee.infra import amqp
 from coffee.infra.clickhouse import ClickHouse
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,7 @@ class ConsumerService:
             await self.clickhouse.command(schema.create_database(kind.database, cluster))
             for ddl in schema.create_events_table(kind.database, kind.table, cluster):
                 await self.clickhouse.command(ddl)
-        self.connection = await aio_pika.connect_robust(
-            self.settings.amqp_url, reconnect_interval=1
-        )
+        self.connection = await amqp.connect(self.settings.amqp_url, timeout=10.0)
         setup = await self.connection.channel()
         for kind in self.kinds:
             await declare(setup, kind, self.settings)
