@@ -38,6 +38,8 @@ from coffee.api.modules.discovery import params as sp
 from coffee.api.modules.discovery.search import COUNT_CAP, search_query
 from coffee.infra import tenant_signature
 
+from bench._net import free_port
+
 CONCURRENCY = 32
 POOL = 16
 PATH = "/discovery-service/api/profile/instagram/search"
@@ -60,14 +62,6 @@ BODIES = [
     {"filters": []},
 ]
 QUERIES = [f"?cursor={page}&size=50" for page in range(1, 6)]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _requests() -> list[tuple[str, bytes]]:
@@ -162,7 +156,7 @@ def _framework(seconds: int, rounds: int, progress: Callable[[str], None]) -> di
         ("raw_asgi", "bench._api_apps:raw"),
         ("litestar", "bench._api_apps:litestar"),
     ):
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -216,7 +210,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
     seconds, rounds = (4, 2) if quick else (10, 3)
     db = f"coffee_api_bench_{uuid.uuid4().hex[:8]}"
     work = Path(tempfile.mkdtemp(prefix="coffee-bench-api-"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PG_DB": db,

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,25 +30,10 @@ from pathlib import Path
 
 from coffee._native import JwtSigner
 
+from bench._net import free_port, wait_port
+
 CONNECTIONS = 32
 PATH = "/discovery-service/api/search?q=coffee"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def _nginx_conf(workdir: Path, name: str, body: str) -> Path:
@@ -124,7 +108,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
     partner = ThreadingHTTPServer(("127.0.0.1", 0), _Partner)
     threading.Thread(target=partner.serve_forever, daemon=True).start()
     try:
-        up_port, px_port, gw_port = _free_port(), _free_port(), _free_port()
+        up_port, px_port, gw_port = free_port(), free_port(), free_port()
         up_conf = _nginx_conf(
             work,
             "upstream",
@@ -169,7 +153,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         )
         procs.append(gateway)
         for port in (up_port, px_port, gw_port):
-            _wait_port(port)
+            wait_port(port)
         sid = f"bench-{uuid.uuid4().hex}"
         _redis_set_session(sid)
         token = JwtSigner(key, "HS256").sign(

@@ -12,7 +12,6 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import aio_pika
 import grpc
 from coffee._native import EventRules
 from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
+
+from bench._net import free_port
 
 AMQP = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 BATCH = 100
@@ -98,12 +99,6 @@ def run_clients(
     return results
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def _declare(exchange: str, queue: str) -> None:
     connection = await aio_pika.connect(AMQP)
     async with connection:
@@ -163,13 +158,13 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         f"bench.events.q.{uuid.uuid4().hex[:8]}",
     )
     asyncio.run(_declare(exchange, queue))
-    port = _free_port()
+    port = free_port()
     wal = tempfile.mkdtemp(prefix="coffee-bench-wal-")
     env = {
         **os.environ,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "GIN_PORT": str(_free_port()),
+        "GIN_PORT": str(free_port()),
         "AMQP_URI": AMQP,
         "EVENT_EXCHANGE": exchange,
         "EVENT_WAL_DIR": wal,

@@ -25,7 +25,8 @@ import grpc
 from coffee._native import EventRules, RowBatch
 from coffee.events.consumers.schema import COLUMNS, create_database, create_events_table
 
-from bench.ingest import AMQP, _free_port, run_clients
+from bench._net import free_port
+from bench.ingest import AMQP, run_clients
 
 TOPOLOGY = """
 [[kind]]
@@ -80,15 +81,15 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     topology = os.path.join(work, "topology.toml")
     with open(topology, "w") as f:
         f.write(TOPOLOGY)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "HOST": "127.0.0.1", "PORT": str(port), "GIN_PORT": str(_free_port()),
+        "HOST": "127.0.0.1", "PORT": str(port), "GIN_PORT": str(free_port()),
         "AMQP_URI": AMQP, "EVENT_EXCHANGE": prefix + "grpc_event.tx",
         "EVENT_WAL_DIR": os.path.join(work, "wal"), "EVENT_WORKER_POOL_SIZE": "64",
         "NAME_PREFIX": prefix, "TOPOLOGY_FILE": topology, "CLICKHOUSE_DB_NAMES": "bench",
         "CLICKHOUSE_URL": f"chdb://{os.path.join(work, 'chdb')}",
-        "CONSUMER_METRICS_PORT": str(_free_port()), "QUORUM_QUEUES": "true",
+        "CONSUMER_METRICS_PORT": str(free_port()), "QUORUM_QUEUES": "true",
     }  # fmt: skip
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     progress("starting coffee consumers and coffee events")

@@ -29,7 +29,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from coffee.events.consumers import dlq
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2, events_pb2_grpc
 
+from bench._net import free_port, wait_port
 from tests.support.cleanup import (
     default_kinds,
     delete_api_listener_queues,
@@ -61,29 +61,12 @@ FAULTS = ("redis_cut", "rabbitmq_restart", "clickhouse_detach", "consumer_kill",
 WINDOW_GRACE = 5.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _rabbitmqctl(*args: str) -> None:
     env = dict(os.environ)
     # The broker runs as the rabbitmq user; its CLI needs that user's Erlang cookie.
     if not os.path.exists(os.path.expanduser("~/.erlang.cookie")):
         env["HOME"] = "/var/lib/rabbitmq"
     subprocess.run(["rabbitmqctl", *args], env=env, check=True, capture_output=True, timeout=120)
-
-
-def _wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"port {port} did not open within {timeout:.0f}s")
 
 
 class Stack:
@@ -98,9 +81,9 @@ class Stack:
             "COFFEE_DATA_DIR": data_dir, "NAME_PREFIX": self.prefix,
             "PG_DB": self.prefix.rstrip(".").replace(".", "_"), "REDIS_KEY_PREFIX": self.prefix,
             "REDIS_CLUSTER_ADDRESSES": f"127.0.0.1:{redis_port}", "AMQP_URI": AMQP,
-            "SERVER_PORT": str(_free_port()), "PORT_GATEWAY": str(_free_port()),
-            "PORT": str(_free_port()), "GIN_PORT": str(_free_port()),
-            "CONSUMER_METRICS_PORT": str(_free_port()),
+            "SERVER_PORT": str(free_port()), "PORT_GATEWAY": str(free_port()),
+            "PORT": str(free_port()), "GIN_PORT": str(free_port()),
+            "CONSUMER_METRICS_PORT": str(free_port()),
         })  # fmt: skip
         for name in ("SAAS_URL", "SAAS_DATA_URL", "IDENTITY_URL", "PARTNER_URL"):
             env[name] = f"http://127.0.0.1:{env['SERVER_PORT']}"
@@ -134,7 +117,7 @@ class Stack:
         self.procs[role] = subprocess.Popen(
             [sys.executable, "-m", "coffee.cli", role], env=env, stdout=log, stderr=log
         )
-        _wait_port(int(self.env[port]))
+        wait_port(int(self.env[port]), timeout=60)
 
     def stop_role(self, role: str, grace: float = 30) -> int:
         proc = self.procs[role]
