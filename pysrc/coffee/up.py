@@ -89,6 +89,13 @@ def _environment(data_dir: str) -> dict[str, str]:
     # The consumers' exchanges carry NAME_PREFIX; the intake must publish to the same one.
     env.setdefault("EVENT_EXCHANGE", env.get("NAME_PREFIX", "") + "grpc_event.tx")
     env.setdefault("AMQP_EXCHANGE", env.get("NAME_PREFIX", "") + "coffee.dx")
+    from coffee.events.webhooks.sources import SOURCES
+
+    for source in SOURCES:  # the webhook sources' exchanges, named as the consumers bind them
+        env.setdefault(
+            f"{source.name.upper()}_EVENT_EXCHANGE",
+            env.get("NAME_PREFIX", "") + source.default_exchange,
+        )
     return env
 
 

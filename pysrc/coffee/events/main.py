@@ -1,4 +1,5 @@
-"""`coffee events`: the gRPC event intake."""
+"""`coffee events`: the gRPC event intake, and on GIN_PORT the HTTP one (webhooks, /metrics,
+/heartbeat/)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import argparse
 import logging
 
 import uvloop
-from prometheus_client import start_http_server
 
 from coffee.config import SettingsError
 from coffee.events.server import EventServer
@@ -15,7 +15,9 @@ from coffee.events.settings import load_settings
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="coffee events", description=__doc__)
-    parser.add_argument("--no-metrics", action="store_true", help="do not serve /metrics")
+    parser.add_argument(
+        "--no-http", action="store_true", help="gRPC only: no webhooks, /metrics or /heartbeat/"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -23,12 +25,11 @@ def main(argv: list[str]) -> int:
     except SettingsError as exc:
         print(f"coffee events: {exc}")
         return 2
-    if not args.no_metrics:
-        start_http_server(settings.gin_port)
-    uvloop.run(_serve(settings))
+    uvloop.run(_serve(settings, serve_http=not args.no_http))
     return 0
 
 
-async def _serve(settings) -> None:
-    # Built inside the loop: grpc.aio binds its server to the loop running when it is made.
-    await EventServer(settings).run_until_signalled()
+async def _serve(settings, serve_http: bool) -> None:
+    # Built inside the loop: grpc.aio binds its server to the loop running when it is made, and
+    # granian's embedded server runs on it too.
+    await EventServer(settings, serve_http=serve_http).run_until_signalled()

@@ -16,3 +16,18 @@ BATCHES_REFUSED = Counter(
 QUEUE_DEPTH = Gauge("coffee_events_queue_depth", "Batches waiting for a publishing worker")
 PUBLISHED = Counter("coffee_events_published_total", "Messages made durable, by how", ["outcome"])
 WAL_BYTES = Gauge("coffee_events_wal_bytes", "Bytes in the publish write-ahead log")
+
+# The HTTP intake of third-party webhooks (label `source`: branch, vidooly, ...).
+WEBHOOKS_RECEIVED = Counter("coffee_webhooks_received_total", "Webhooks received", ["source"])
+WEBHOOKS_ACCEPTED = Counter(
+    "coffee_webhooks_accepted_total", "Webhooks made durable, by how", ["source", "outcome"]
+)
+WEBHOOKS_REJECTED = Counter(
+    "coffee_webhooks_rejected_total", "Webhooks refused, by reason", ["source", "reason"]
+)
+WEBHOOK_QUEUE_DEPTH = Gauge(
+    "coffee_webhooks_queue_depth", "Webhooks waiting for a publishing worker", ["source"]
+)
+WEBHOOK_WAL_BYTES = Gauge(
+    "coffee_webhooks_wal_bytes", "Bytes in a source's write-ahead log", ["source"]
+)

@@ -1,7 +1,8 @@
-"""The gRPC server of `coffee events`: Dispatch (raw bytes in, so the native core decodes the
+"""The servers of `coffee events`: gRPC Dispatch (raw bytes in, so the native core decodes the
 batch once), the standard health service (SERVING only while the heartbeat beats) and server
-reflection. SIGTERM: NOT_SERVING, refuse new RPCs, finish in-flight ones, drain the queue into
-RabbitMQ or the log, exit 0."""
+reflection; and on GIN_PORT the HTTP side (third-party webhooks, /heartbeat/, /metrics).
+SIGTERM: heartbeat off (NOT_SERVING, 410), refuse new RPCs and webhooks, finish in-flight ones,
+drain every queue into RabbitMQ or its log, exit 0."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from grpc_reflection.v1alpha import reflection
 from coffee.events.intake import Intake
 from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
+from coffee.events.webhooks.http import HttpIntake
+from coffee.events.webhooks.intake import Webhooks
 from coffee.infra.durable_publisher import DurablePublisher
+from coffee.infra.heartbeat import Heartbeat
 from coffee.infra.wal import WriteAheadLog
 
 log = logging.getLogger(__name__)
@@ -25,8 +29,9 @@ SERVICE = "event.EventService"
 
 
 class EventServer:
-    def __init__(self, settings: EventSettings) -> None:
+    def __init__(self, settings: EventSettings, serve_http: bool = True) -> None:
         self.settings = settings
+        self.heartbeat = Heartbeat(settings.heartbeat_start)
         self.wal = WriteAheadLog(settings.event_wal_dir, settings.event_wal_max_bytes)
         self.publisher = DurablePublisher(
             settings.amqp_url,
@@ -40,6 +45,17 @@ class EventServer:
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)]
         )
         self.port = 0
+        self.webhooks = Webhooks(settings)
+        self.http: HttpIntake | None = None
+        if serve_http:
+            self.http = HttpIntake(
+                settings.host,
+                settings.gin_port,
+                self.webhooks,
+                self.heartbeat,
+                self._set_serving,
+                settings.webhook_max_body_bytes,
+            )
         self._stopped = asyncio.Event()
 
     async def start(self) -> int:
@@ -58,10 +74,13 @@ class EventServer:
             self.server,
         )
         self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
-        await self.publisher.start()  # replays a log left by a previous process
+        # Each publisher replays a log left by a previous process.
+        await asyncio.gather(self.publisher.start(), self.webhooks.start())
         self.intake.start()
         await self.server.start()
-        await self._set_serving(True)
+        if self.http is not None:
+            await self.http.start()
+        await self._set_serving(self.heartbeat.beating)
         log.info("events: gRPC on port %d, exchange %s", self.port, self.settings.event_exchange)
         return self.port
 
@@ -75,14 +94,24 @@ class EventServer:
             await self.health.set(name, status)
 
     async def stop(self) -> None:
-        """Graceful: unhealthy first (load balancers drain), then refuse, finish, drain, close."""
+        """Graceful: unhealthy first (load balancers drain), then refuse, finish, drain, close.
+        The HTTP side keeps answering while it drains (503 to webhooks, 410 to the heartbeat,
+        /metrics as usual) and closes last."""
+        grace = self.settings.event_shutdown_grace
+        self.heartbeat.beating = False
         await self._set_serving(False)
         self.intake.accepting = False
-        await self.server.stop(self.settings.event_shutdown_grace)
-        await self.intake.drain(self.settings.event_shutdown_grace)
-        await self.publisher.close()
+        self.webhooks.accepting = False
+        await asyncio.gather(self._drain_grpc(grace), self.webhooks.drain(grace))
+        await asyncio.gather(self.publisher.close(), self.webhooks.close())
         self.wal.close()
+        if self.http is not None:
+            await self.http.stop(grace)
         self._stopped.set()
+
+    async def _drain_grpc(self, grace: float) -> None:
+        await self.server.stop(grace)  # in-flight RPCs finish queueing first
+        await self.intake.drain(grace)
 
     async def run_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from msgspec import Meta
 
 from coffee.config import BrokerSettings, GiB, load
+from coffee.events.webhooks.sources import settings_fields
+
+MiB = 1 << 20
+
+# `{BRANCH,VIDOOLY,...}_EVENT_EXCHANGE`, `..._WORKER_POOL_SIZE`, `..._BUFFERED_CHANNEL_SIZE`: made
+# from the table of webhook sources, so adding a source adds its settings.
+_WebhookSourceSettings = msgspec.defstruct(
+    "_WebhookSourceSettings",
+    settings_fields(),
+    bases=(BrokerSettings,),
+    frozen=True,
+    kw_only=True,
+)
 
 
-class EventSettings(BrokerSettings, frozen=True, kw_only=True):
+class EventSettings(_WebhookSourceSettings, frozen=True, kw_only=True):
     host: str = "0.0.0.0"
     port: Annotated[int, Meta(ge=0, le=65535)] = 8017
-    # /metrics (Prometheus) is served here; the original served its HTTP intake on GIN_PORT.
+    # The HTTP side (the original's GIN_PORT): /metrics, /heartbeat/ and the third-party webhooks.
     gin_port: Annotated[int, Meta(ge=0, le=65535)] = 8018
     event_exchange: str = "grpc_event.tx"
     # Workers publishing batches concurrently: confirms in flight, not more connections.
@@ -28,6 +42,13 @@ class EventSettings(BrokerSettings, frozen=True, kw_only=True):
     event_wal_max_bytes: Annotated[int, Meta(ge=1 << 20)] = GiB
     # Seconds a SIGTERM waits for in-flight RPCs and the queue to drain.
     event_shutdown_grace: Annotated[float, Meta(ge=0)] = 10.0
+    # The events role has no readiness step in `coffee up` and its gRPC health has always
+    # started SERVING, so it starts beating; `PUT /heartbeat/?beat=false` drains it.
+    heartbeat_start: bool = True
+    # A webhook body over this is refused with 413 before it is read further.
+    webhook_max_body_bytes: Annotated[int, Meta(ge=1)] = MiB
+    # Each source's write-ahead log (EVENT_WAL_DIR/<source>) is bounded by this.
+    webhook_wal_max_bytes: Annotated[int, Meta(ge=MiB)] = 256 * MiB
 
 
 def load_settings(environ: dict[str, str] | None = None) -> EventSettings:

@@ -1,0 +1,204 @@
+"""The HTTP intake of third-party webhooks in `coffee events` (original-interfaces.md, GIN_PORT):
+real HTTP over loopback into a real `coffee events` process, real RabbitMQ, and the broker cut
+for real by a TCP proxy. A webhook answered 200 is durable: in its queue, or in the source's
+write-ahead log until the broker is back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import aio_pika
+import pytest
+from coffee.events.webhooks.sources import SOURCES
+from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
+
+from tests.conftest import require_port
+from tests.scenarios.test_event_shutdown import free_port
+from tests.support.events_harness import AMQP, unique
+from tests.support.faultproxy import FaultProxy
+
+ROUTES = [  # path, body, routing key
+    ("/branch/event/", b'{"name": "install", "id": 1}', "INSTALL"),
+    ("/vidooly/event/", b'{"video": "v1"}', "event"),
+    ("/webengage/event/", b'{"eventName": "open"}', "event"),
+    ("/webengage/event/users", b'{"userId": "u1"}', "users"),
+    ("/shopify/event", b'{"order": 7}', "event"),
+    ("/graphy/event/", b'{"course": "c"}', "event"),
+]
+
+
+class WebhookIntake:
+    """A `coffee events` process whose sources publish to `<prefix><source>` exchanges."""
+
+    def __init__(self, prefix: str, amqp: str = AMQP, **settings: str) -> None:
+        self.prefix = prefix
+        self.port = free_port()
+        env = {
+            **os.environ, "HOST": "127.0.0.1", "PORT": str(free_port()),
+            "GIN_PORT": str(self.port), "AMQP_URI": amqp, "EVENT_EXCHANGE": prefix + "grpc",
+            "EVENT_WAL_DIR": tempfile.mkdtemp(prefix="coffee-webhooks-wal-"),
+            "EVENT_PUBLISH_TIMEOUT": "1", **settings,
+        }  # fmt: skip
+        for source in SOURCES:
+            env[f"{source.name.upper()}_EVENT_EXCHANGE"] = prefix + source.name
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "coffee.cli", "events"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while self.call("/heartbeat/", method="GET")[0] != 200:
+            assert self.proc.poll() is None, self.proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the HTTP intake did not start"
+            time.sleep(0.1)
+
+    def call(
+        self, path: str, body: bytes | None = None, method: str = "POST"
+    ) -> tuple[int, bytes, dict[str, str]]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", body, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), dict(exc.headers)
+        except OSError:
+            return 0, b"", {}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+
+
+async def _bind_queues(prefix: str) -> None:
+    """One queue per source, bound to every routing key, declared as the consumers would."""
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        for source in SOURCES:
+            exchange = await declare_event_exchange(channel, prefix + source.name)
+            queue = await channel.declare_queue(prefix + source.name + ".q", durable=True)
+            await queue.bind(exchange, "#")
+
+
+async def _drain(prefix: str) -> dict[str, list[aio_pika.abc.AbstractIncomingMessage]]:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        out = {}
+        for source in SOURCES:
+            queue = await channel.declare_queue(prefix + source.name + ".q", passive=True)
+            messages = []
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                messages.append(message)
+            out[source.name] = messages
+        return out
+
+
+async def _delete(prefix: str) -> None:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        for name in [prefix + s.name for s in SOURCES] + [prefix + "grpc"]:
+            for queue in (name + ".q", unrouted_name(name)):
+                await channel.queue_delete(queue)
+            for exchange in (name, unrouted_name(name)):
+                await channel.exchange_delete(exchange)
+
+
+@pytest.fixture
+def prefix():
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+    prefix = unique("coffee_test_webhooks") + "."
+    asyncio.run(_bind_queues(prefix))
+    yield prefix
+    asyncio.run(_delete(prefix))
+
+
+def test_every_route_publishes_its_body_with_the_contracts_routing_key_and_headers(prefix):
+    intake = WebhookIntake(prefix)
+    try:
+        for path, body, _ in ROUTES:
+            status, answer, _ = intake.call(path, body)
+            assert (status, answer) == (200, b'{"status":"SUCCESS"}'), path
+        metrics = intake.call("/metrics", method="GET")[1].decode()
+        assert 'coffee_webhooks_accepted_total{outcome="confirmed",source="branch"} 1.0' in metrics
+        intake.proc.send_signal(signal.SIGTERM)
+        assert intake.proc.wait(30) == 0
+    finally:
+        intake.stop()
+    received = asyncio.run(_drain(prefix))
+    for path, body, routing_key in ROUTES:
+        source = path.split("/")[1]
+        matching = [m for m in received[source] if m.body == body]
+        assert len(matching) == 1, (path, received[source])
+        message = matching[0]
+        assert message.routing_key == routing_key
+        assert message.headers["x-source"] == source
+        assert isinstance(message.headers["x-received-at"], int)
+        assert len(message.message_id or "") == 32
+        assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+
+
+def test_bad_requests_get_clear_errors_and_the_intake_keeps_serving(prefix):
+    intake = WebhookIntake(prefix, WEBHOOK_MAX_BODY_BYTES="1024")
+    try:
+        cases = [
+            ("/shopify/event/", b"{not json", "POST", 400),
+            ("/shopify/event/", b"[1, 2]", "POST", 400),
+            ("/branch/event/", b'{"id": 1}', "POST", 400),  # branch routes by `name`
+            ("/graphy/event/", b'{"pad": "' + b"x" * 2000 + b'"}', "POST", 413),
+            ("/nowhere/event/", b"{}", "POST", 404),
+            ("/vidooly/event/", None, "GET", 405),
+        ]
+        for path, body, method, expected in cases:
+            status, answer, _ = intake.call(path, body, method)
+            assert status == expected, (path, answer)
+            assert b'"status":"ERROR"' in answer and b'"message"' in answer
+        assert intake.call("/vidooly/event/", b'{"ok": true}')[0] == 200
+        assert intake.proc.poll() is None
+    finally:
+        intake.stop()
+    received = asyncio.run(_drain(prefix))
+    assert sum(len(m) for m in received.values()) == 1, "only the good webhook was published"
+
+
+def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(prefix):
+    with FaultProxy(("127.0.0.1", 5672)) as proxy:
+        amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+        intake = WebhookIntake(prefix, amqp, WEBHOOK_WAL_MAX_BYTES=str(1 << 20))
+        try:
+            proxy.cut()
+            big = b'{"name": "bulk", "pad": "' + b"x" * 400_000 + b'"}'
+            answers = [intake.call("/branch/event/", big) for _ in range(4)]
+            statuses = [a[0] for a in answers]
+            # The log (1 MiB) takes two of these; then the source pushes back, explicitly.
+            assert statuses[:2] == [200, 200], statuses
+            assert 503 in statuses, statuses
+            refused = answers[statuses.index(503)]
+            assert refused[2].get("retry-after", refused[2].get("Retry-After")), refused
+            small = [intake.call("/shopify/event/", b'{"n": %d}' % i)[0] for i in range(3)]
+            assert small == [200, 200, 200], "another source's log is its own"
+            proxy.restore()
+            deadline = time.monotonic() + 30
+            while intake.call("/branch/event/", b'{"name": "after"}')[0] != 200:
+                assert time.monotonic() < deadline, "the source did not recover"
+                time.sleep(0.5)
+            time.sleep(2)  # the replay of what the logs held
+            intake.proc.send_signal(signal.SIGTERM)
+            assert intake.proc.wait(30) == 0
+        finally:
+            proxy.restore()
+            intake.stop()
+    received = asyncio.run(_drain(prefix))
+    accepted_big = statuses.count(200)
+    branch_bodies = [m.body for m in received["branch"]]
+    assert branch_bodies.count(big) == accepted_big, "every accepted webhook, once"
+    assert sorted(m.body for m in received["shopify"]) == [b'{"n": %d}' % i for i in range(3)]
