@@ -171,7 +171,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "EVENT_WORKER_POOL_SIZE": "64",
     }
     progress(f"starting coffee events on port {port}")
-    server = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events"], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events", "--no-http"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")

@@ -96,7 +96,9 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     consumers = subprocess.Popen(
         [sys.executable, "-m", "coffee.cli", "consumers"], env=env, **quiet
     )
-    events = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events"], env=env, **quiet)
+    events = subprocess.Popen(
+        [sys.executable, "-m", "coffee.cli", "events", "--no-http"], env=env, **quiet
+    )
     try:
         grpc.channel_ready_future(grpc.insecure_channel(f"127.0.0.1:{port}")).result(timeout=30)
         deadline = time.monotonic() + 60

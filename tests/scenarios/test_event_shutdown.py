@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 class EventsProcess:
-    def __init__(self, exchange: str, wal_dir: str, amqp: str) -> None:
+    def __init__(self, exchange: str, wal_dir: str, amqp: str, http: bool = False) -> None:
         self.port = free_port()
         env = {
             **os.environ,
@@ -41,7 +41,7 @@ class EventsProcess:
             "EVENT_PUBLISH_TIMEOUT": "1",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coffee.cli", "events"],
+            [sys.executable, "-m", "coffee.cli", "events", *([] if http else ["--no-http"])],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -143,7 +143,7 @@ def test_sigterm_exits_while_the_broker_accepts_but_never_answers(tmp_path):
     silent = socket.create_server(("127.0.0.1", 0))  # accepts (backlog), never speaks AMQP
     amqp = f"amqp://guest:guest@127.0.0.1:{silent.getsockname()[1]}/"
     try:
-        events = EventsProcess("silent_broker_test", str(tmp_path / "wal"), amqp)
+        events = EventsProcess("silent_broker_test", str(tmp_path / "wal"), amqp, http=True)
         try:
             batch = event_batch(["silent-1", "silent-2"])
             assert events.stub().dispatch(batch, timeout=10).accepted == 2  # in the log

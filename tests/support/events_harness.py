@@ -50,7 +50,7 @@ class ServerThread:
         return self
 
     async def _make(self) -> EventServer:
-        return EventServer(self.settings)
+        return EventServer(self.settings, serve_http=False)  # gRPC tests; webhooks have their own
 
     def run(self, coro, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
