@@ -53,6 +53,8 @@ def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
         assert "accepted 940, rejected 40" in output
         assert "timestamp-corrected 20" in output
         assert "ClickHouse: 940 rows for 940 accepted events" in output
+        assert "webhooks: 6 of 6 accepted" in output
+        assert "webhooks: 4 rows in the direct webhook tables" in output
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0
