@@ -13,6 +13,7 @@ import subprocess
 import time
 
 import pytest
+import redis.asyncio as aioredis
 from coffee.infra import redis_connect
 
 MASTER = "coffee-test"
@@ -96,6 +97,18 @@ def test_the_client_follows_the_master_through_a_sentinel_failover(sentinel_setu
                 raise RuntimeError("not replicated yet")
 
         await _eventually(replicated)
+
+        # The Sentinel learns of replicas from the master's INFO (every 10 s); killed before
+        # that, the master has no replica to promote and no failover ever happens.
+        host, port = sentinels.split(":")
+        sentinel = aioredis.Redis(host=host, port=int(port), socket_timeout=1.0)
+
+        async def replica_known() -> None:
+            if not await sentinel.execute_command("SENTINEL", "REPLICAS", MASTER):
+                raise RuntimeError("the Sentinel does not know the replica yet")
+
+        await _eventually(replica_known, timeout=30)
+        await sentinel.aclose()
         master_proc.kill()
         after = await _eventually(lambda: client.get("session:1"), timeout=60)
         await client.aclose()
