@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,6 +46,7 @@ from coffee import demo_http, up
 from coffee.events.consumers import dlq
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2, events_pb2_grpc
+from coffee.events.webhooks.sources import SOURCES
 
 from bench._net import free_port, wait_port
 from tests.support.cleanup import (
@@ -89,6 +91,8 @@ class Stack:
             env[name] = f"http://127.0.0.1:{env['SERVER_PORT']}"
         env["EVENT_EXCHANGE"] = self.prefix + "grpc_event.tx"
         env["AMQP_EXCHANGE"] = self.prefix + "coffee.dx"
+        for source in SOURCES:  # named as the prefixed topology binds them, and cleaned up so
+            env[f"{source.name.upper()}_EVENT_EXCHANGE"] = self.prefix + source.default_exchange
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.consumers: subprocess.Popen[str] | None = None
@@ -171,6 +175,15 @@ class Stack:
         asyncio.run(delete_topology(AMQP, kinds, self.prefix))
         asyncio.run(delete_api_listener_queues(AMQP, self.prefix + "coffee.dx"))
         asyncio.run(drop_pg_database(self.env["PG_DB"]))
+        # The data goes (hundreds of MB per run); the logs stay for whoever reads the result.
+        data_dir = self.env["COFFEE_DATA_DIR"]
+        for name in os.listdir(data_dir):
+            if name != "logs":
+                path = os.path.join(data_dir, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
 
 
 @dataclass
