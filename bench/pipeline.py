@@ -27,6 +27,7 @@ from coffee.events.consumers.schema import COLUMNS, create_database, create_even
 
 from bench._net import free_port
 from bench.ingest import AMQP, run_clients
+from tests.support.events_harness import queue_depth
 
 TOPOLOGY = """
 [[kind]]
@@ -41,14 +42,6 @@ prefetch = 200
 flush_rows = 5000
 flush_seconds = 1
 """
-
-
-async def _depth(queue: str) -> int:
-    connection = await aio_pika.connect(AMQP)
-    async with connection:
-        channel = await connection.channel()
-        q = await channel.declare_queue(queue, passive=True)
-        return q.declaration_result.message_count
 
 
 async def _delete(prefix: str) -> None:
@@ -104,7 +97,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the consumers' queue exists once they are ready
             try:
-                asyncio.run(_depth(prefix + "bench_events_q"))
+                asyncio.run(queue_depth(prefix + "bench_events_q"))
                 break
             except Exception:
                 time.sleep(0.5)
@@ -112,7 +105,10 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         start = time.monotonic()
         results = run_clients(port, seconds, in_flight, clients, unique_ids=True)
         progress("waiting for the consumers to drain the queue")
-        while asyncio.run(_depth(prefix + "bench_events_q")) > 0 and time.monotonic() - start < 600:
+        while (
+            asyncio.run(queue_depth(prefix + "bench_events_q")) > 0
+            and time.monotonic() - start < 600
+        ):
             time.sleep(0.5)
         time.sleep(2.0)  # the last buffered flush
         drained = time.monotonic() - start

@@ -46,7 +46,6 @@ from coffee import demo_http, up
 from coffee.events.consumers import dlq
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2, events_pb2_grpc
-from coffee.events.webhooks.sources import SOURCES
 
 from bench._net import free_port, wait_port
 from tests.support.cleanup import (
@@ -78,8 +77,7 @@ class Stack:
         self.prefix = f"soak_{uuid.uuid4().hex[:8]}."
         self.log_dir = os.path.join(data_dir, "logs")
         os.makedirs(self.log_dir)
-        env = up._environment(data_dir)
-        env.update({
+        env = up._environment(data_dir, {
             "COFFEE_DATA_DIR": data_dir, "NAME_PREFIX": self.prefix,
             "PG_DB": self.prefix.rstrip(".").replace(".", "_"), "REDIS_KEY_PREFIX": self.prefix,
             "REDIS_CLUSTER_ADDRESSES": f"127.0.0.1:{redis_port}", "AMQP_URI": AMQP,
@@ -87,12 +85,6 @@ class Stack:
             "PORT": str(free_port()), "GIN_PORT": str(free_port()),
             "CONSUMER_METRICS_PORT": str(free_port()),
         })  # fmt: skip
-        for name in ("SAAS_URL", "SAAS_DATA_URL", "IDENTITY_URL", "PARTNER_URL"):
-            env[name] = f"http://127.0.0.1:{env['SERVER_PORT']}"
-        env["EVENT_EXCHANGE"] = self.prefix + "grpc_event.tx"
-        env["AMQP_EXCHANGE"] = self.prefix + "coffee.dx"
-        for source in SOURCES:  # named as the prefixed topology binds them, and cleaned up so
-            env[f"{source.name.upper()}_EVENT_EXCHANGE"] = self.prefix + source.default_exchange
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.consumers: subprocess.Popen[str] | None = None
@@ -186,6 +178,24 @@ class Stack:
                     os.remove(path)
 
 
+class Workers:
+    """A load's client threads and the switch that stops them."""
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def spawn(self, target: Callable[..., None], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float) -> None:
+        self.stopping.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+
 @dataclass
 class EventLoad:
     """Clients that resend a batch until it is answered OK; `accepted` holds the ids."""
@@ -195,20 +205,15 @@ class EventLoad:
     batches_per_second: float = 10.0
     accepted: set[str] = field(default_factory=set)
     refusals: int = 0
-    stopping: threading.Event = field(default_factory=threading.Event)
+    workers: Workers = field(default_factory=Workers)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
         for client in range(self.clients):
-            thread = threading.Thread(target=self._client, args=(client,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            self.workers.spawn(self._client, client)
 
     def stop(self) -> None:
-        self.stopping.set()
-        for thread in self._threads:
-            thread.join(120)
+        self.workers.stop(120)  # a batch in flight is resent until answered, up to 120 s
 
     def _client(self, client: int) -> None:
         channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
@@ -217,7 +222,7 @@ class EventLoad:
         run = uuid.uuid4().hex[:6]
         interval = 1.0 / self.batches_per_second
         batch_no = 0
-        while not self.stopping.is_set():
+        while not self.workers.stopping.is_set():
             started = time.monotonic()
             now = str(time.time_ns() // 1_000_000)
             ids = [f"{run}-{client}-{batch_no}-{i}" for i in range(100)]
@@ -252,42 +257,21 @@ class HttpLoad:
     requests_per_second: float = 10.0
     relogin_every: int = 20
     results: list[tuple[float, int]] = field(default_factory=list)  # (time, status; 0 = no answer)
-    stopping: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    workers: Workers = field(default_factory=Workers)
 
     def start(self) -> None:
         end = int(time.time() * 1000) + 86_400_000
         for client in range(self.clients):
-            email, password = self._user(client, end)
-            thread = threading.Thread(target=self._client, args=(email, password), daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            name = f"Soak {client}"
+            partner = demo_http.create_partner(self.api, self.secret, name, end)
+            email, password = demo_http.create_user(self.api, self.secret, name, partner)
+            self.workers.spawn(self._client, email, password)
 
     def stop(self) -> None:
-        self.stopping.set()
-        for thread in self._threads:
-            thread.join(60)
-
-    def _user(self, client: int, contract_end_ms: int) -> tuple[str, str]:
-        partner, _ = demo_http._partner_user(
-            self.api, self.secret, f"Soak {client}", contract_end_ms
-        )
-        email = f"soak-{client}-{uuid.uuid4().hex[:6]}@example.com"
-        password = uuid.uuid4().hex
-        path = "/identity-service/api/users"
-        user = {"email": email, "name": "soak", "password": password, "partnerId": partner}
-        status, body = demo_http._call(
-            self.api, "POST", path, user, demo_http._signed(self.secret, "POST", path)
-        )
-        if status >= 300:
-            raise RuntimeError(f"user creation answered {status}: {body}")
-        return email, password
+        self.workers.stop(60)
 
     def _login(self, email: str, password: str) -> str | None:
-        status, body = demo_http._call(
-            self.gateway, "POST", "/identity-service/api/auth/login",
-            {"email": email, "password": password}, {},
-        )  # fmt: skip
+        status, body = demo_http.login(self.gateway, email, password)
         self._record(status)
         return body["token"] if status == 200 and isinstance(body, dict) else None
 
@@ -298,7 +282,7 @@ class HttpLoad:
         interval = 1.0 / self.requests_per_second
         token = None
         sent = 0
-        while not self.stopping.is_set():
+        while not self.workers.stopping.is_set():
             started = time.monotonic()
             if token is None or sent % self.relogin_every == 0:
                 token = self._login(email, password) or token
@@ -463,8 +447,8 @@ def run(
         consumers_exit = stack.stop_consumers()
     finally:
         chaos.restore()
-        http.stopping.set()
-        events.stopping.set()
+        http.workers.stopping.set()
+        events.workers.stopping.set()
         stack.stop()
         redis.close()
         stack.cleanup()

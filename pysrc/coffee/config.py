@@ -19,6 +19,7 @@ from msgspec import Meta
 
 S = TypeVar("S", bound=msgspec.Struct)
 
+MiB = 1 << 20
 GiB = 1 << 30
 
 

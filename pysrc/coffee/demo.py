@@ -13,7 +13,10 @@ from collections.abc import Callable
 
 import grpc
 
+from coffee.events.consumers.settings import load_settings
+from coffee.events.consumers.topology import load_topology
 from coffee.events.proto import events_pb2, events_pb2_grpc
+from coffee.events.webhooks.sources import SOURCES
 
 DEVICE = events_pb2.Header(bbDeviceId=1001, deviceId="demo-device", userId=1, clientId="demo")
 
@@ -66,13 +69,34 @@ WEBHOOKS = [  # path, body: one webhook per route of the HTTP intake
     ("/shopify/event/", b'{"order": "demo"}'),
     ("/graphy/event/", b'{"course": "demo"}'),
 ]
-# The kinds that write webhooks at once (the others buffer until their flush interval).
-DIRECT_WEBHOOK_QUEUES = (
-    "webengage_event_q",
-    "webengage_user_q",
-    "shopify_event_q",
-    "graphy_event_q",
-)
+
+
+def _direct_webhook_queues(env: dict[str, str]) -> list[str]:
+    """The consumers' queues that write webhooks at once (the others buffer until their flush
+    interval), read from the topology the consumers run."""
+    settings = load_settings(env)
+    exchanges = {env.get(f"{s.name.upper()}_EVENT_EXCHANGE", s.default_exchange) for s in SOURCES}
+    kinds = load_topology(settings.topology_file, settings)
+    return [k.queue for k in kinds if k.exchange in exchanges and k.sinker == "direct"]
+
+
+def _wait_for_rows(
+    url: str, queues: list[str], target: float, timeout: float,
+    say: Callable[[str], None] | None = None,
+) -> float:  # fmt: skip
+    """Rows the consumers wrote for `queues` once they reach `target`, or after `timeout`."""
+    deadline = time.monotonic() + timeout
+    rows = last = 0.0
+    while True:
+        rows = sum(
+            _scrape(url, f'coffee_consumer_rows_written_total{{queue="{q}"}}') for q in queues
+        )
+        if say is not None and rows != last:
+            say(f"consumers: {int(rows)} rows written to ClickHouse so far")
+            last = rows
+        if rows >= target or time.monotonic() > deadline:
+            return rows
+        time.sleep(1)
 
 
 def _webhooks(env: dict[str, str], roles: list[str], say: Callable[[str], None]) -> None:
@@ -89,17 +113,9 @@ def _webhooks(env: dict[str, str], roles: list[str], say: Callable[[str], None])
     if "consumers" not in roles:
         return
     url = f"http://127.0.0.1:{env['CONSUMER_METRICS_PORT']}/metrics"
-    prefix = env.get("NAME_PREFIX", "")
-    deadline, rows = time.monotonic() + 30, 0.0
-    while time.monotonic() < deadline:
-        rows = sum(
-            _scrape(url, f'coffee_consumer_rows_written_total{{queue="{prefix}{queue}"}}')
-            for queue in DIRECT_WEBHOOK_QUEUES
-        )
-        if rows >= len(DIRECT_WEBHOOK_QUEUES):
-            break
-        time.sleep(1)
-    say(f"webhooks: {int(rows)} rows in the direct webhook tables (branch and vidooly rows"
+    queues = _direct_webhook_queues(env)
+    rows = _wait_for_rows(url, queues, len(queues), timeout=30)
+    say(f"webhooks: {int(rows)} rows in the direct webhook tables (the buffered kinds' rows"
         " arrive when their buffers flush)")  # fmt: skip
 
 
@@ -115,17 +131,7 @@ def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) 
             # Rows of the events table only: the other kinds (the generic and launch logs) take
             # copies of the same events into their own tables.
             events_queue = env.get("NAME_PREFIX", "") + "grpc_clickhouse_event_q"
-            written = f'coffee_consumer_rows_written_total{{queue="{events_queue}"}}'
-            deadline = time.monotonic() + 60
-            rows = last = 0.0
-            while time.monotonic() < deadline:
-                rows = _scrape(url, written)
-                if rows != last:
-                    say(f"consumers: {int(rows)} rows written to ClickHouse so far")
-                    last = rows
-                if rows >= accepted:  # every accepted event is a row of the events table
-                    break
-                time.sleep(1)
+            rows = _wait_for_rows(url, [events_queue], accepted, timeout=60, say=say)
             say(
                 f"ClickHouse: {int(rows)} rows for {accepted} accepted events in events.events"
                 " (copies reach the logs tables of their kinds as those buffers flush, every"

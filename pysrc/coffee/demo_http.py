@@ -50,8 +50,8 @@ def _signed(secret: str, method: str, path: str) -> dict[str, str]:
     }
 
 
-def _partner_user(api: str, secret: str, name: str, contract_end_ms: int) -> tuple[int, str]:
-    """A partner with one contract ending at `contract_end_ms`, and a logged-in user of it."""
+def create_partner(api: str, secret: str, name: str, contract_end_ms: int) -> int:
+    """A partner with one PAID contract ending at `contract_end_ms`; its id."""
     path = "/partner-service/api/partner"
     status, body = _call(api, "POST", path, {"name": name}, _signed(secret, "POST", path))
     if status >= 300:
@@ -63,6 +63,11 @@ def _partner_user(api: str, secret: str, name: str, contract_end_ms: int) -> tup
     status, body = _call(api, "POST", path, contract, _signed(secret, "POST", path))
     if status >= 300:
         raise RuntimeError(f"contract creation answered {status}: {body}")
+    return partner
+
+
+def create_user(api: str, secret: str, name: str, partner: int) -> tuple[str, str]:
+    """A user of `partner`; (email, password)."""
     email = f"{name.lower().replace(' ', '-')}-{secrets.token_hex(4)}@example.com"
     password = secrets.token_urlsafe(12)
     user = {"email": email, "name": name, "password": password, "partnerId": partner}
@@ -70,11 +75,23 @@ def _partner_user(api: str, secret: str, name: str, contract_end_ms: int) -> tup
     status, body = _call(api, "POST", path, user, _signed(secret, "POST", path))
     if status >= 300:
         raise RuntimeError(f"user creation answered {status}: {body}")
-    status, login = _call(api, "POST", "/identity-service/api/auth/login",
-                          {"email": email, "password": password}, {})  # fmt: skip
+    return email, password
+
+
+def login(url: str, email: str, password: str) -> tuple[int, Any]:
+    """(status, body) of a login at `url` (the api, or the gateway in front of it)."""
+    credentials = {"email": email, "password": password}
+    return _call(url, "POST", "/identity-service/api/auth/login", credentials, {})
+
+
+def _partner_user(api: str, secret: str, name: str, contract_end_ms: int) -> tuple[int, str]:
+    """A partner with one contract ending at `contract_end_ms`, and a logged-in user of it."""
+    partner = create_partner(api, secret, name, contract_end_ms)
+    email, password = create_user(api, secret, name, partner)
+    status, body = login(api, email, password)
     if status != 200:
-        raise RuntimeError(f"login answered {status}: {login}")
-    return partner, login["token"]
+        raise RuntimeError(f"login answered {status}: {body}")
+    return partner, body["token"]
 
 
 def run(api: str, gateway: str, secret: str, say: Callable[[str], None]) -> dict[str, Any]:

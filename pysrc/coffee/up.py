@@ -23,6 +23,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
+from coffee.events.webhooks.sources import SOURCES
+
 ROLES = ("api", "gateway", "events", "consumers")
 
 
@@ -72,8 +74,10 @@ def _wait_port(host: str, port: int, child: Child, timeout: float) -> None:
     raise RuntimeError(f"{child.name} did not open {host}:{port} within {timeout:.0f}s")
 
 
-def _environment(data_dir: str) -> dict[str, str]:
-    env = dict(os.environ)
+def _environment(data_dir: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The roles' environment: os.environ, then `overrides`, then defaults derived from both
+    (so a NAME_PREFIX or SERVER_PORT given either way names the exchanges and upstreams)."""
+    env = {**os.environ, **(overrides or {})}
     # Shared secrets: taken from the environment, or made for this run (printed nowhere).
     env.setdefault("HMAC_SECRET", base64.b64encode(secrets.token_bytes(32)).decode())
     env.setdefault("GATEWAY_SIGNATURE_SECRET", secrets.token_hex(32))
@@ -86,16 +90,12 @@ def _environment(data_dir: str) -> dict[str, str]:
     for name in ("SAAS_URL", "SAAS_DATA_URL", "IDENTITY_URL", "PARTNER_URL"):
         env.setdefault(name, api)
     env.setdefault("CONSUMER_METRICS_PORT", "8019")
-    # The consumers' exchanges carry NAME_PREFIX; the intake must publish to the same one.
-    env.setdefault("EVENT_EXCHANGE", env.get("NAME_PREFIX", "") + "grpc_event.tx")
-    env.setdefault("AMQP_EXCHANGE", env.get("NAME_PREFIX", "") + "coffee.dx")
-    from coffee.events.webhooks.sources import SOURCES
-
-    for source in SOURCES:  # the webhook sources' exchanges, named as the consumers bind them
-        env.setdefault(
-            f"{source.name.upper()}_EVENT_EXCHANGE",
-            env.get("NAME_PREFIX", "") + source.default_exchange,
-        )
+    # The consumers' exchanges carry NAME_PREFIX; the publishers must use the same names.
+    prefix = env.get("NAME_PREFIX", "")
+    env.setdefault("EVENT_EXCHANGE", prefix + "grpc_event.tx")
+    env.setdefault("AMQP_EXCHANGE", prefix + "coffee.dx")
+    for source in SOURCES:
+        env.setdefault(f"{source.name.upper()}_EVENT_EXCHANGE", prefix + source.default_exchange)
     return env
 
 

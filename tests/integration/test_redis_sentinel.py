@@ -6,9 +6,7 @@ reaches the new master without a restart."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
-import socket
 import subprocess
 import time
 
@@ -16,30 +14,16 @@ import pytest
 import redis.asyncio as aioredis
 from coffee.infra import redis_connect
 
+from bench._net import free_port, wait_port
+
 MASTER = "coffee-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"redis on {port} did not start")
 
 
 @pytest.fixture
 def sentinel_setup(tmp_path):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed; run `make services`")
-    master, replica, sentinel = _free_port(), _free_port(), _free_port()
+    master, replica, sentinel = free_port(), free_port(), free_port()
     procs = []
 
     def start(*args: str) -> subprocess.Popen[bytes]:
@@ -61,9 +45,9 @@ def sentinel_setup(tmp_path):
         f"sentinel failover-timeout {MASTER} 5000\n"
     )
     for port in (master, replica):
-        _wait_port(port)
+        wait_port(port, timeout=10)
     start(str(config), "--sentinel")
-    _wait_port(sentinel)
+    wait_port(sentinel, timeout=10)
     try:
         yield master_proc, f"127.0.0.1:{sentinel}"
     finally:

@@ -26,6 +26,7 @@ from tests.support.events_harness import (
     NOW_MS,
     ServerThread,
     event_batch,
+    queue_depth,
     settings_for,
     unique,
 )
@@ -116,19 +117,12 @@ def test_scenario_2_clickhouse_failing_retries_then_dead_letters_then_replays(st
     [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
     dead = f"error.{kind.queue}"
 
-    async def depth() -> int:
-        connection = await aio_pika.connect(AMQP)
-        async with connection:
-            channel = await connection.channel()
-            queue = await channel.declare_queue(dead, passive=True)
-            return queue.declaration_result.message_count
-
-    assert wait_for(lambda: asyncio.run(depth()) == 1), "dead-lettered after 2 retries"
+    assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1), "dead-lettered after 2 retries"
     ch.command_sync(schema.create_events_table(db_events, "events")[0])
     moved = asyncio.run(replay(consumers.settings, dead, None))
     assert moved == 1
     assert wait_for(lambda: count(ch, db_events, "events") == 2)
-    assert asyncio.run(depth()) == 0
+    assert asyncio.run(queue_depth(dead)) == 0
 
 
 def test_buffered_flush_failure_keeps_rows_until_clickhouse_is_back(stack):
@@ -236,18 +230,10 @@ def test_scenario_9_a_breaking_schema_change_pauses_before_dead_letters_flood(tm
             assert stub.dispatch(event_batch([f"s9-{i}"]), timeout=10).accepted == 1
         assert wait_for(lambda: direct.paused), "the breaker stops consumption"
         time.sleep(2.0)  # several reset periods: the probe sees the schema is still broken
-        dead = asyncio.run(_depth(f"error.{direct.kind.queue}"))
+        dead = asyncio.run(queue_depth(f"error.{direct.kind.queue}"))
         assert direct.paused and dead <= 4, f"{dead} dead letters: the queue was flooded"
         ch.command_sync(f"ALTER TABLE {table} RENAME COLUMN params TO event_params")  # the fix
         assert wait_for(lambda: not direct.paused)
-        assert wait_for(lambda: asyncio.run(_depth(direct.kind.queue)) == 0)
+        assert wait_for(lambda: asyncio.run(queue_depth(direct.kind.queue)) == 0)
         asyncio.run(replay(consumers.settings, f"error.{direct.kind.queue}", None))
         assert wait_for(lambda: count(ch, db_events, "events", final=True) == 20), "every event in"
-
-
-async def _depth(queue: str) -> int:
-    connection = await aio_pika.connect(AMQP)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        return declared.declaration_result.message_count

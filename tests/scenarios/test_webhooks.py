@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,13 +37,13 @@ ROUTES = [  # path, body, routing key
 class WebhookIntake:
     """A `coffee events` process whose sources publish to `<prefix><source>` exchanges."""
 
-    def __init__(self, prefix: str, amqp: str = AMQP, **settings: str) -> None:
+    def __init__(self, prefix: str, wal_dir: str, amqp: str = AMQP, **settings: str) -> None:
         self.prefix = prefix
         self.port = free_port()
         env = {
             **os.environ, "HOST": "127.0.0.1", "PORT": str(free_port()),
             "GIN_PORT": str(self.port), "AMQP_URI": amqp, "EVENT_EXCHANGE": prefix + "grpc",
-            "EVENT_WAL_DIR": tempfile.mkdtemp(prefix="coffee-webhooks-wal-"),
+            "EVENT_WAL_DIR": wal_dir,
             "EVENT_PUBLISH_TIMEOUT": "1", **settings,
         }  # fmt: skip
         for source in SOURCES:
@@ -122,8 +121,8 @@ def prefix():
     asyncio.run(_delete(prefix))
 
 
-def test_every_route_publishes_its_body_with_the_contracts_routing_key_and_headers(prefix):
-    intake = WebhookIntake(prefix)
+def test_every_route_publishes_its_body_with_the_contract_routing_key_and_headers(prefix, tmp_path):
+    intake = WebhookIntake(prefix, str(tmp_path))
     try:
         for path, body, _ in ROUTES:
             status, answer, _ = intake.call(path, body)
@@ -147,8 +146,8 @@ def test_every_route_publishes_its_body_with_the_contracts_routing_key_and_heade
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
 
 
-def test_bad_requests_get_clear_errors_and_the_intake_keeps_serving(prefix):
-    intake = WebhookIntake(prefix, WEBHOOK_MAX_BODY_BYTES="1024")
+def test_bad_requests_get_clear_errors_and_the_intake_keeps_serving(prefix, tmp_path):
+    intake = WebhookIntake(prefix, str(tmp_path), WEBHOOK_MAX_BODY_BYTES="1024")
     try:
         cases = [
             ("/shopify/event/", b"{not json", "POST", 400),
@@ -170,10 +169,10 @@ def test_bad_requests_get_clear_errors_and_the_intake_keeps_serving(prefix):
     assert sum(len(m) for m in received.values()) == 1, "only the good webhook was published"
 
 
-def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(prefix):
+def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(prefix, tmp_path):
     with FaultProxy(("127.0.0.1", 5672)) as proxy:
         amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
-        intake = WebhookIntake(prefix, amqp, WEBHOOK_WAL_MAX_BYTES=str(1 << 20))
+        intake = WebhookIntake(prefix, str(tmp_path), amqp, WEBHOOK_WAL_MAX_BYTES=str(1 << 20))
         try:
             proxy.cut()
             big = b'{"name": "bulk", "pad": "' + b"x" * 400_000 + b'"}'

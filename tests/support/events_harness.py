@@ -26,6 +26,15 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
+async def queue_depth(queue: str, amqp: str = AMQP) -> int:
+    """Messages ready in `queue` (a passive declare: the queue must exist)."""
+    connection = await aio_pika.connect(amqp)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return declared.declaration_result.message_count
+
+
 def event_batch(ids: list[str], timestamp: int | None = None) -> events_pb2.Events:
     ts = str(timestamp if timestamp is not None else NOW_MS())
     return events_pb2.Events(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -20,6 +19,7 @@ from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
 from coffee.events.webhooks.http import HttpIntake
 from coffee.events.webhooks.intake import Webhooks
+from coffee.events.webhooks.sources import SOURCES
 from coffee.infra.durable_publisher import DurablePublisher
 from coffee.infra.heartbeat import Heartbeat
 from coffee.infra.wal import WriteAheadLog
@@ -46,12 +46,11 @@ class EventServer:
             options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)]
         )
         self.port = 0
-        # The webhook sources and the HTTP side come together: `--no-http` runs gRPC alone and
-        # declares no webhook exchange.
-        self.webhooks: Webhooks | None = None
+        # The webhook sources come with the HTTP side: `--no-http` runs gRPC alone and declares
+        # no webhook exchange.
+        self.webhooks = Webhooks(settings, SOURCES if serve_http else ())
         self.http: HttpIntake | None = None
         if serve_http:
-            self.webhooks = Webhooks(settings)
             self.http = HttpIntake(
                 settings.host,
                 settings.gin_port,
@@ -79,7 +78,7 @@ class EventServer:
         )
         self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
         # Each publisher replays a log left by a previous process.
-        await asyncio.gather(self.publisher.start(), *self._webhooks(lambda w: w.start()))
+        await asyncio.gather(self.publisher.start(), self.webhooks.start())
         self.intake.start()
         await self.server.start()
         if self.http is not None:
@@ -105,17 +104,13 @@ class EventServer:
         self.heartbeat.beating = False
         await self._set_serving(False)
         self.intake.accepting = False
-        if self.webhooks is not None:
-            self.webhooks.accepting = False
-        await asyncio.gather(self._drain_grpc(grace), *self._webhooks(lambda w: w.drain(grace)))
-        await asyncio.gather(self.publisher.close(), *self._webhooks(lambda w: w.close()))
+        self.webhooks.accepting = False
+        await asyncio.gather(self._drain_grpc(grace), self.webhooks.drain(grace))
+        await asyncio.gather(self.publisher.close(), self.webhooks.close())
         self.wal.close()
         if self.http is not None:
             await self.http.stop(grace)
         self._stopped.set()
-
-    def _webhooks(self, step: Callable[[Webhooks], Awaitable[None]]) -> list[Awaitable[None]]:
-        return [] if self.webhooks is None else [step(self.webhooks)]
 
     async def _drain_grpc(self, grace: float) -> None:
         await self.server.stop(grace)  # in-flight RPCs finish queueing first

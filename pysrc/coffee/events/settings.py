@@ -7,10 +7,8 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from coffee.config import BrokerSettings, GiB, load
+from coffee.config import BrokerSettings, GiB, MiB, load
 from coffee.events.webhooks.sources import settings_fields
-
-MiB = 1 << 20
 
 # `{BRANCH,VIDOOLY,...}_EVENT_EXCHANGE`, `..._WORKER_POOL_SIZE`, `..._BUFFERED_CHANNEL_SIZE`: made
 # from the table of webhook sources, so adding a source adds its settings.
@@ -39,7 +37,7 @@ class EventSettings(_WebhookSourceSettings, frozen=True, kw_only=True):
     event_skew_threshold_ms: Annotated[int, Meta(ge=0)] = 60_000
     event_max_batch: Annotated[int, Meta(ge=1)] = 1000
     event_wal_dir: str = "var/events-wal"
-    event_wal_max_bytes: Annotated[int, Meta(ge=1 << 20)] = GiB
+    event_wal_max_bytes: Annotated[int, Meta(ge=MiB)] = GiB
     # Seconds a SIGTERM waits for in-flight RPCs and the queue to drain.
     event_shutdown_grace: Annotated[float, Meta(ge=0)] = 10.0
     # The events role has no readiness step in `coffee up` and its gRPC health has always

@@ -104,8 +104,9 @@ class DurablePublisher:
             return False
 
     async def _connect(self) -> None:
-        connection = await amqp.connect(self.url, self.publish_timeout, self.reconnect_interval)
-        self._connection = connection
+        self._connection = await amqp.connect(
+            self.url, self.publish_timeout, self.reconnect_interval
+        )
         self._channel = await self._connection.channel(publisher_confirms=True)
         self._exchange = await declare_event_exchange(self._channel, self.exchange_name)
 

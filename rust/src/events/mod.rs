@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use batch::BatchError;
-use rows::{AddError, RowBuffer};
+use rows::{AddError, Added, RowBuffer};
 use rules::Limits;
 
 create_exception!(
@@ -123,10 +123,7 @@ impl RowBatch {
     /// Adds one message's rows; returns (accepted, refused). Raises BufferFull (adding nothing)
     /// when the rows would pass the capacity.
     fn add(&self, body: &[u8], kind: &str, insert_ts_ms: i64) -> PyResult<(usize, usize)> {
-        match self.inner.lock().add(body, kind, insert_ts_ms) {
-            Ok(added) => Ok((added.accepted, added.refused)),
-            Err(AddError::Full) => Err(BufferFull::new_err("row buffer full")),
-        }
+        counts(self.inner.lock().add(body, kind, insert_ts_ms))
     }
 
     /// Adds one document message (a JSON object or an array of them): one row per object,
@@ -139,14 +136,11 @@ impl RowBatch {
         received_ms: i64,
         insert_ts_ms: i64,
     ) -> PyResult<(usize, usize)> {
-        let added = self
-            .inner
-            .lock()
-            .add_documents(body, kind, id, received_ms, insert_ts_ms);
-        match added {
-            Ok(added) => Ok((added.accepted, added.refused)),
-            Err(AddError::Full) => Err(BufferFull::new_err("row buffer full")),
-        }
+        counts(
+            self.inner
+                .lock()
+                .add_documents(body, kind, id, received_ms, insert_ts_ms),
+        )
     }
 
     fn should_flush(&self) -> bool {
@@ -168,6 +162,14 @@ impl RowBatch {
     #[getter]
     fn refused_total(&self) -> u64 {
         self.inner.lock().refused_total
+    }
+}
+
+/// (accepted, refused), or BufferFull when the rows would pass the capacity.
+fn counts(added: Result<Added, AddError>) -> PyResult<(usize, usize)> {
+    match added {
+        Ok(added) => Ok((added.accepted, added.refused)),
+        Err(AddError::Full) => Err(BufferFull::new_err("row buffer full")),
     }
 }
 

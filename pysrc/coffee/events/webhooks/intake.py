@@ -21,6 +21,7 @@ from coffee.events.webhooks.sources import (
     SOURCES,
     BadWebhook,
     RoutingRule,
+    Source,
     source_settings,
 )
 from coffee.infra.wal import WalFull
@@ -40,7 +41,7 @@ class Route(NamedTuple):
 
 
 class Webhooks:
-    def __init__(self, settings: EventSettings) -> None:
+    def __init__(self, settings: EventSettings, sources: tuple[Source, ...] = SOURCES) -> None:
         self.settings = settings
         self.channels = {
             source.name: SourceChannel(
@@ -51,11 +52,11 @@ class Webhooks:
                 wal_max_bytes=settings.webhook_wal_max_bytes,
                 publish_timeout=settings.event_publish_timeout,
             )
-            for source in SOURCES
+            for source in sources
         }
         self.routes: Mapping[str, Route] = {
             path: Route(self.channels[source.name], rule)
-            for source in SOURCES
+            for source in sources
             for path, rule in source.paths.items()
         }
         self.accepting = True
