@@ -37,6 +37,21 @@ def test_str_bytes_and_int_keys_are_distinct():
     assert c.get(True) == "int", "bool is an int, as in a dict"
 
 
+def test_equal_keys_made_apart_find_the_same_entry():
+    # A hit with the very key object that was stored matches by identity; an equal key built
+    # elsewhere (the usual case in the gateway: a session id parsed from each request) must
+    # match by content.
+    c = Cache(100)
+    stored, same = "".join(["session:", "42"]), "".join(["session:", "4", "2"])
+    assert stored is not same and stored == same
+    c.set(stored, "v")
+    assert c.get(same) == "v" and c.get(stored) == "v"
+    c.set(bytes([1, 2]), "b")
+    c.set(10**15, "i")
+    assert c.get(bytes([1]) + bytes([2])) == "b" and c.get(int("1" + "0" * 15)) == "i"
+    assert c.delete(same) and c.get(stored) is None
+
+
 def test_stats_shape_and_counts():
     c = Cache(100)
     c.set("a", 1)

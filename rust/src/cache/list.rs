@@ -70,6 +70,7 @@ impl Deque {
         self.cost -= cost;
     }
 
+    #[inline]
     pub fn move_to_head(&mut self, links: &mut [Link], index: u32) {
         if self.head == Some(index) {
             return;

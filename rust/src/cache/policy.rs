@@ -137,12 +137,19 @@ impl<V> Policy<V> {
     }
 
     fn find(&self, key: KeyRef<'_>, hash: u64) -> Option<u32> {
+        self.find_by(hash, |stored, _| stored.as_ref() == key)
+    }
+
+    /// The entry whose hash is `hash` and for which `matches(key, value)` holds. A caller that
+    /// keeps something comparable more cheaply than the key inside its values (the Python face
+    /// keeps the key object, compared by identity first, as dict does) passes its own test.
+    fn find_by(&self, hash: u64, matches: impl Fn(&Key, &V) -> bool) -> Option<u32> {
         let slots = &self.slots;
         self.table
             .find(hash, |&i| {
                 slots[i as usize]
                     .as_ref()
-                    .is_some_and(|e| e.key.as_ref() == key)
+                    .is_some_and(|e| e.hash == hash && matches(&e.key, &e.value))
             })
             .copied()
     }
@@ -164,6 +171,7 @@ impl<V> Policy<V> {
     }
 
     /// Looks a key up, counting a hit or a miss.
+    #[cfg(test)]
     pub fn get(
         &mut self,
         key: KeyRef<'_>,
@@ -171,8 +179,19 @@ impl<V> Policy<V> {
         now: u64,
         dropped: &mut Vec<V>,
     ) -> Option<&V> {
+        self.get_by(hash, |stored, _| stored.as_ref() == key, now, dropped)
+    }
+
+    /// `get` with the caller's own key test (see `find_by`).
+    pub fn get_by(
+        &mut self,
+        hash: u64,
+        matches: impl Fn(&Key, &V) -> bool,
+        now: u64,
+        dropped: &mut Vec<V>,
+    ) -> Option<&V> {
         self.expire(now, dropped);
-        let found = match self.find(key, hash) {
+        let found = match self.find_by(hash, matches) {
             Some(index) if Self::is_live(self.entry(index), now) => Some(index),
             Some(index) => {
                 self.stats.expired += 1;
@@ -336,6 +355,7 @@ impl<V> Policy<V> {
         self.free.push(index);
     }
 
+    #[inline]
     fn on_access(&mut self, index: u32) {
         let (queue, cost) = {
             let e = self.entry(index);
@@ -427,10 +447,17 @@ impl<V> Policy<V> {
         }
     }
 
+    /// Removes a batch of entries past their deadline. Inlined so that a cache without any
+    /// deadline pays one comparison per operation.
+    #[inline(always)]
     fn expire(&mut self, now: u64, dropped: &mut Vec<V>) {
-        if self.expiry.len() == 0 {
-            return;
+        if self.expiry.len() != 0 {
+            self.expire_due(now, dropped);
         }
+    }
+
+    #[inline(never)]
+    fn expire_due(&mut self, now: u64, dropped: &mut Vec<V>) {
         let mut due = std::mem::take(&mut self.due);
         self.expiry.due(now, EXPIRE_BATCH, &mut due);
         for &(index, generation, deadline) in &due {

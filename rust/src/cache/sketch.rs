@@ -2,6 +2,10 @@
 //! four probes per key) behind a doorkeeper (a Bloom filter that absorbs the first occurrence
 //! of each key, so one-hit wonders never reach the counters). Every `sample_size` additions all
 //! counters are halved and the doorkeeper is cleared: old popularity fades (aging).
+//!
+//! Memory layout, for speed (every cache hit increments): as in Caffeine 3, a key's four
+//! counters all lie in one 64-byte block (one cache line, one miss instead of four), each in a
+//! different pair of its words; its two doorkeeper bits lie in one word.
 
 /// Additions between two halvings, per word of the table (a word per expected entry). Caffeine
 /// uses 10 per entry; with the doorkeeper absorbing one occurrence per key per period, a longer
@@ -9,15 +13,18 @@
 /// unchanged), at the price of adapting more slowly when popularity shifts.
 const SAMPLE_PER_WORD: u64 = 30;
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
-const SEEDS: [u64; 4] = [
-    0xc3a5_c85c_97cb_3127,
-    0xb492_b66f_be98_f273,
-    0x9ae1_6a3b_2f90_404f,
-    0xcbf2_9ce4_8422_2325,
-];
+const WORDS_PER_BLOCK: usize = 8;
+const BLOCK_SEED: u64 = 0xc3a5_c85c_97cb_3127;
+const COUNTER_SEED: u64 = 0xb492_b66f_be98_f273;
+const DOOR_SEED: u64 = 0x9ae1_6a3b_2f90_404f;
+
+/// One cache line of counters.
+#[derive(Clone, Copy, Default)]
+#[repr(align(64))]
+struct Block([u64; WORDS_PER_BLOCK]);
 
 pub struct Sketch {
-    table: Vec<u64>,
+    blocks: Vec<Block>,
     doorkeeper: Vec<u64>,
     sample_size: u64,
     additions: u64,
@@ -28,7 +35,7 @@ impl Sketch {
     pub fn new(entries: usize) -> Self {
         let words = entries.max(64).next_power_of_two();
         Self {
-            table: vec![0; words],
+            blocks: vec![Block::default(); words / WORDS_PER_BLOCK],
             doorkeeper: vec![0; words],
             sample_size: SAMPLE_PER_WORD * words as u64,
             additions: 0,
@@ -40,51 +47,53 @@ impl Sketch {
         self.sample_size
     }
 
-    fn spread(hash: u64, i: usize) -> u64 {
-        let h = (hash ^ SEEDS[i]).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    fn spread(hash: u64, seed: u64) -> u64 {
+        let h = (hash ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         h ^ (h >> 29)
     }
 
-    fn probe(&self, hash: u64, i: usize) -> (usize, u32) {
-        let h = Self::spread(hash, i);
-        let word = (h as usize) & (self.table.len() - 1);
-        let nibble = ((h >> 60) as u32) * 4; // which of the 16 counters in the word
-        (word, nibble)
+    /// The block of `hash` and, for each of its four counters, the word in the block and the
+    /// bit offset of the nibble. Counter i lives in word 2i or 2i+1, so the four never share
+    /// a word.
+    fn probes(&self, hash: u64) -> (usize, [(usize, u32); 4]) {
+        let block = Self::spread(hash, BLOCK_SEED) as usize & (self.blocks.len() - 1);
+        let h = Self::spread(hash, COUNTER_SEED);
+        let probes = [0usize, 1, 2, 3].map(|i| {
+            let bits = (h >> (i * 8)) as usize;
+            (2 * i + (bits & 1), ((bits >> 1) & 0xf) as u32 * 4)
+        });
+        (block, probes)
     }
 
-    fn door_bits(&self, hash: u64) -> [(usize, u64); 2] {
-        let bits = self.doorkeeper.len() * 64;
-        [0, 1].map(|i| {
-            let bit = (Self::spread(hash, i + 2) >> 7) as usize & (bits - 1);
-            (bit / 64, 1u64 << (bit % 64))
-        })
+    /// The doorkeeper word of `hash` and its two bits in it.
+    fn door_bits(&self, hash: u64) -> (usize, u64) {
+        let h = Self::spread(hash, DOOR_SEED);
+        let word = (h >> 12) as usize & (self.doorkeeper.len() - 1);
+        (word, (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)))
     }
 
     fn door_contains(&self, hash: u64) -> bool {
-        self.door_bits(hash)
-            .iter()
-            .all(|(w, m)| self.doorkeeper[*w] & m != 0)
+        let (word, mask) = self.door_bits(hash);
+        self.doorkeeper[word] & mask == mask
     }
 
     /// Records one occurrence of `hash`.
     pub fn increment(&mut self, hash: u64) {
-        let door = self.door_bits(hash);
-        let seen = door.iter().all(|(w, m)| self.doorkeeper[*w] & m != 0);
-        if !seen {
-            for (w, m) in door {
-                self.doorkeeper[w] |= m;
-            }
+        let (word, mask) = self.door_bits(hash);
+        if self.doorkeeper[word] & mask != mask {
+            self.doorkeeper[word] |= mask;
         } else {
             // Conservative update: raise only the counters at the current minimum. The estimate
             // (the minimum) grows the same; counters shared with hotter keys stop inflating, so
             // cold keys are overestimated less (Estan & Varghese).
-            let probes = [0, 1, 2, 3].map(|i| self.probe(hash, i));
-            let current = probes.map(|(word, shift)| (self.table[word] >> shift) & 0xf);
+            let (block, probes) = self.probes(hash);
+            let words = &mut self.blocks[block].0;
+            let current = probes.map(|(w, shift)| (words[w] >> shift) & 0xf);
             let min = current.iter().copied().min().unwrap_or(0);
             if min < 15 {
-                for ((word, shift), value) in probes.into_iter().zip(current) {
+                for ((w, shift), value) in probes.into_iter().zip(current) {
                     if value == min {
-                        self.table[word] += 1 << shift;
+                        words[w] += 1 << shift;
                     }
                 }
             }
@@ -97,11 +106,11 @@ impl Sketch {
 
     /// The estimated frequency of `hash` (0..=16).
     pub fn frequency(&self, hash: u64) -> u32 {
-        let counted = (0..4)
-            .map(|i| {
-                let (word, shift) = self.probe(hash, i);
-                ((self.table[word] >> shift) & 0xf) as u32
-            })
+        let (block, probes) = self.probes(hash);
+        let words = &self.blocks[block].0;
+        let counted = probes
+            .iter()
+            .map(|&(w, shift)| ((words[w] >> shift) & 0xf) as u32)
             .min()
             .unwrap_or(0);
         counted + u32::from(self.door_contains(hash))
@@ -109,7 +118,7 @@ impl Sketch {
 
     /// Halves every counter and forgets the doorkeeper.
     pub fn age(&mut self) {
-        for word in &mut self.table {
+        for word in self.blocks.iter_mut().flat_map(|b| b.0.iter_mut()) {
             *word = (*word >> 1) & RESET_MASK;
         }
         self.doorkeeper.fill(0);
@@ -119,13 +128,13 @@ impl Sketch {
     /// Grows the sketch when the cache holds more entries than it was sized for. Counters restart,
     /// as in Caffeine: a resize happens only while the cache is filling.
     pub fn ensure_capacity(&mut self, entries: usize) {
-        if entries > self.table.len() {
+        if entries > self.blocks.len() * WORDS_PER_BLOCK {
             *self = Self::new(entries);
         }
     }
 
     pub fn clear(&mut self) {
-        self.table.fill(0);
+        self.blocks.fill(Block::default());
         self.doorkeeper.fill(0);
         self.additions = 0;
     }
@@ -144,6 +153,19 @@ mod tests {
         s.increment(42);
         s.increment(42);
         assert_eq!(s.frequency(42), 3);
+    }
+
+    #[test]
+    fn a_keys_counters_share_one_block_and_never_a_word() {
+        let s = Sketch::new(1 << 16);
+        for hash in 0..10_000u64 {
+            let (block, probes) = s.probes(hash);
+            assert!(block < s.blocks.len());
+            let mut words: Vec<usize> = probes.iter().map(|p| p.0).collect();
+            words.dedup();
+            assert_eq!(words.len(), 4, "four distinct words for {hash}");
+            assert!(probes.iter().all(|&(w, shift)| w < WORDS_PER_BLOCK && shift <= 60));
+        }
     }
 
     #[test]
