@@ -1,18 +1,28 @@
 """ClickHouse access through clickhouse-connect: ``chdb:///dir`` (in-process) or ``http://...``.
 
-clickhouse-connect's client is synchronous and one client must not run two queries at once
-("concurrent queries within the same session"), and chdb is one engine per process and data
-directory. So the process holds one client, calls it from a worker thread under a lock, and
-never blocks the event loop. Inserts carry an ``insert_deduplication_token`` so a retried
-batch is stored once (tables are created with ``non_replicated_deduplication_window``).
+clickhouse-connect's client is synchronous, so every call runs in a worker thread and never
+blocks the event loop. How many run at once depends on the engine:
+
+- chdb is one engine per process and data directory, and its queries run one at a time anyway:
+  one lock serialises this process's calls (its client keeps one session, which must not run
+  two queries at once).
+- A server: the client is thread safe without session ids and keeps a pool of HTTP
+  connections, so up to ``SERVER_CONCURRENCY`` calls run at once on threads of their own. One
+  slow write then holds up only its own caller, not every consumer of the database.
+
+Inserts carry an ``insert_deduplication_token`` so a retried batch is stored once (tables are
+created with ``non_replicated_deduplication_window``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import clickhouse_connect
@@ -27,24 +37,40 @@ def absolute_chdb(dsn: str) -> str:
     return dsn
 
 
+# clickhouse-connect keeps 8 pooled HTTP connections per host by default: as many threads.
+SERVER_CONCURRENCY = 8
+
+
 class ClickHouse:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._lock = threading.Lock()
-        # No session ids on a server: the lock already serialises this process's queries.
-        extra = {} if dsn.startswith("chdb:") else {"autogenerate_session_id": False}
+        embedded = dsn.startswith("chdb:")
+        self._lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if embedded else contextlib.nullcontext()
+        )
+        self._executor = (
+            None
+            if embedded
+            else ThreadPoolExecutor(SERVER_CONCURRENCY, thread_name_prefix="clickhouse")
+        )
+        # No session ids on a server: a session runs one query at a time.
+        extra = {} if embedded else {"autogenerate_session_id": False}
         self._client = clickhouse_connect.get_client(dsn=dsn, **extra)
 
     def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return fn(*args, **kwargs)
 
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(self._run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
     async def query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:
-        result = await asyncio.to_thread(self._run, self._client.query, sql, parameters=parameters)
+        result = await self._call(self._client.query, sql, parameters=parameters)
         return list(result.result_rows)
 
     async def command(self, sql: str) -> Any:
-        return await asyncio.to_thread(self._run, self._client.command, sql)
+        return await self._call(self._client.command, sql)
 
     def command_sync(self, sql: str) -> Any:
         return self._run(self._client.command, sql)
@@ -58,8 +84,7 @@ class ClickHouse:
         body = b"\n".join(orjson.dumps(r) for r in rows)
         settings = {"insert_deduplication_token": token} if token else None
         columns = list(rows[0].keys())
-        await asyncio.to_thread(
-            self._run,
+        await self._call(
             self._client.raw_insert,
             table,
             columns,
@@ -72,8 +97,7 @@ class ClickHouse:
         self, table: str, columns: Sequence[str], body: bytes, token: str
     ) -> None:
         """Inserts a ready JSONEachRow body; `token` makes an exact retry a no-op."""
-        await asyncio.to_thread(
-            self._run,
+        await self._call(
             self._client.raw_insert,
             table,
             list(columns),
@@ -83,5 +107,7 @@ class ClickHouse:
         )
 
     def close(self) -> None:
+        if self._executor is not None:  # callers have stopped: nothing is queued behind this
+            self._executor.shutdown(wait=False)
         with self._lock:
             self._client.close()
