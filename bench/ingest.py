@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -184,6 +185,8 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
+        # Anything still in the log never reached the queue and already counts as lost.
+        shutil.rmtree(wal, ignore_errors=True)
     latencies = sorted(lat for r in results for lat in r[0])
     accepted = sum(r[1] for r in results)
     time.sleep(1.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,17 +122,21 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     accepted = sum(r[1] for r in results)
     progress("counting rows in ClickHouse")
     client = clickhouse_connect.get_client(dsn=env["CLICKHOUSE_URL"])
-    rows = int(client.command("SELECT count() FROM bench.events"))
-    unique = int(client.command("SELECT uniqExact(event_id) FROM bench.events"))
-    progress("sink ceiling: raw inserts of the same rows, 5,000 per insert")
-    batch = RowBatch(flush_rows=5000, capacity_rows=5000)
-    now = time.time_ns() // 1_000_000
-    from bench.ingest import _batch_bytes
+    try:
+        rows = int(client.command("SELECT count() FROM bench.events"))
+        unique = int(client.command("SELECT uniqExact(event_id) FROM bench.events"))
+        progress("sink ceiling: raw inserts of the same rows, 5,000 per insert")
+        batch = RowBatch(flush_rows=5000, capacity_rows=5000)
+        now = time.time_ns() // 1_000_000
+        from bench.ingest import _batch_bytes
 
-    for i in range(50):
-        body = EventRules().prepare(_batch_bytes(0, f"c{i}"), now).groups[0][1]
-        batch.add(body, "GenericEvent", now)
-    ceiling = _sink_ceiling(client, batch.body(), len(batch), min(seconds, 10.0))
+        for i in range(50):
+            body = EventRules().prepare(_batch_bytes(0, f"c{i}"), now).groups[0][1]
+            batch.add(body, "GenericEvent", now)
+        ceiling = _sink_ceiling(client, batch.body(), len(batch), min(seconds, 10.0))
+    finally:
+        client.close()
+        shutil.rmtree(work, ignore_errors=True)  # the rows, the log and the write-ahead log
     return {
         "events_per_s_end_to_end": round(unique / drained),
         "accepted": accepted,
