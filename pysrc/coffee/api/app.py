@@ -18,6 +18,7 @@ from coffee.api.envelope import ApiError, error_body
 from coffee.api.lifecycle import CTX_KEY, RequestLifecycle, RuntimeHolder
 from coffee.api.runtime import Runtime
 from coffee.api.settings import ApiSettings
+from coffee.infra.gc_tuning import freeze_startup_objects
 
 log = logging.getLogger("coffee.api")
 
@@ -82,6 +83,7 @@ def build(
     async def startup() -> None:
         factory = runtime_factory or Runtime.open
         holder.runtime = await factory(settings)
+        freeze_startup_objects()
 
     async def shutdown() -> None:
         if holder.runtime is not None:

@@ -21,6 +21,7 @@ from coffee.events.webhooks.http import HttpIntake
 from coffee.events.webhooks.intake import Webhooks
 from coffee.events.webhooks.sources import SOURCES
 from coffee.infra.durable_publisher import DurablePublisher
+from coffee.infra.gc_tuning import freeze_startup_objects
 from coffee.infra.heartbeat import Heartbeat
 from coffee.infra.wal import WriteAheadLog
 
@@ -122,6 +123,7 @@ class EventServer:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
         await self.start()
+        freeze_startup_objects()
         await stopping.wait()
         log.info("events: signal received, draining")
         await self.stop()

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -36,6 +35,7 @@ from coffee.gateway.settings import GatewaySettings, RouteTable, load_route_tabl
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra import redis_connect
 from coffee.infra.breaker import CircuitBreaker
+from coffee.infra.gc_tuning import freeze_startup_objects
 
 log = logging.getLogger("coffee.gateway")
 
@@ -159,9 +159,7 @@ def _init_sentry(dsn: str, env: str) -> None:
 
 async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.0) -> None:
     built = build(settings, table)
-    # Objects built at start live for the whole process: keep them out of the GC's scans.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
     gateway = built.gateway
     loop = asyncio.get_running_loop()
     server = await loop.create_server(

@@ -21,6 +21,7 @@ from coffee.events.consumers.sinkers import TableWriter
 from coffee.events.consumers.topology import Kind, declare, load_topology
 from coffee.infra import amqp
 from coffee.infra.clickhouse import ClickHouse
+from coffee.infra.gc_tuning import freeze_startup_objects
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ async def _serve(settings: ConsumerSettings) -> None:
     kinds = load_topology(settings.topology_file, settings)
     service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_dsn))
     await service.start()
+    freeze_startup_objects()
     # /metrics opens once the topology is declared: `coffee up` takes the open port as ready.
     if settings.consumer_metrics_port:
         start_http_server(settings.consumer_metrics_port)
