@@ -414,10 +414,12 @@ def run(
     seed: int = 7,
     faults: tuple[str, ...] = FAULTS,
     gap: tuple[float, float] = (10.0, 25.0),
+    work_dir: str | None = None,
 ) -> dict[str, Any]:
-    """`faults` and `gap` (seconds between faults) let a test aim a short run at some faults."""
+    """`faults` and `gap` (seconds between faults) let a test aim a short run at some faults;
+    `work_dir` (default: a new directory under /tmp) holds the data, then the logs, which stay."""
     minutes = minutes if minutes is not None else (1.0 if quick else 10.0)
-    data_dir = tempfile.mkdtemp(prefix="coffee-soak-")
+    data_dir = work_dir or tempfile.mkdtemp(prefix="coffee-soak-")
     redis = FaultProxy(("127.0.0.1", 6379))
     stack = Stack(data_dir, redis.port)
     settings = ConsumerSettings(amqp_uri=AMQP, name_prefix=stack.prefix)

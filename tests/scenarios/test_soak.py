@@ -30,10 +30,19 @@ def broker_restored():
             time.sleep(2)
 
 
-def test_a_short_soak_with_broker_consumer_and_database_faults_loses_nothing(broker_restored):
+def test_a_short_soak_with_broker_consumer_and_database_faults_loses_nothing(
+    broker_restored, tmp_path
+):
     for name, port in (("PostgreSQL", 5432), ("Redis", 6379), ("RabbitMQ", 5672)):
         require_port(name, "127.0.0.1", port)
-    result = soak.run(quick=True, progress=print, minutes=1.5, faults=FAULTS, gap=(3.0, 6.0))
+    result = soak.run(
+        quick=True,
+        progress=print,
+        minutes=1.5,
+        faults=FAULTS,
+        gap=(3.0, 6.0),
+        work_dir=str(tmp_path),  # its logs stay with pytest's, not in /tmp
+    )
     assert {f["name"] for f in result["faults"]} == set(FAULTS), result["faults"]
     assert result["events_accepted"] > 0 and result["queues_drained"], result
     assert result["lost"] == 0 and result["duplicates"] == 0, result
