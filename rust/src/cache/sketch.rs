@@ -171,7 +171,9 @@ mod tests {
             let mut words: Vec<usize> = probes.iter().map(|p| p.0).collect();
             words.dedup();
             assert_eq!(words.len(), 4, "four distinct words for {hash}");
-            assert!(probes.iter().all(|&(w, shift)| w < WORDS_PER_BLOCK && shift <= 60));
+            assert!(probes
+                .iter()
+                .all(|&(w, shift)| w < WORDS_PER_BLOCK && shift <= 60));
         }
     }
 

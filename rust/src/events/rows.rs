@@ -8,17 +8,64 @@
 //!
 //! Rows without an id or a numeric timestamp, and empty or unreadable messages, are refused at
 //! the entrance and counted, never inserted.
+//!
+//! Envelopes are the hot path (every client event passes here), so they are not built into
+//! maps: the message is parsed into borrowed raw JSON values, the header is written once per
+//! message as a fragment of `"column":value` pairs, and each event's row is that fragment plus
+//! its own columns, written straight into the buffer. (Maps cost about 4.5 us per event, mostly
+//! allocations; this is about a tenth of it.)
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Write;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 #[derive(Deserialize)]
-struct InMessage {
-    #[serde(default)]
-    header: Map<String, Value>,
-    #[serde(default)]
-    events: Vec<Value>,
+struct InMessage<'a> {
+    #[serde(default, borrow)]
+    header: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    #[serde(default, borrow)]
+    events: Vec<&'a RawValue>,
 }
+
+/// The fields of an event the row reads; each is checked for its type when read, so one event
+/// of the wrong shape is refused alone instead of failing its whole message.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InEvent<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    timestamp: Option<&'a RawValue>,
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow)]
+    payload_field: Option<&'a RawValue>,
+    #[serde(borrow)]
+    payload: Option<&'a RawValue>,
+    #[serde(borrow)]
+    timestamp_corrected: Option<&'a RawValue>,
+    #[serde(borrow)]
+    original_timestamp: Option<&'a RawValue>,
+}
+
+/// The columns an event row sets itself; a header field of the same name gives way to them.
+const EVENT_COLUMNS: [&str; 9] = [
+    "event_id",
+    "event_name",
+    "event_timestamp",
+    "insert_timestamp",
+    "event_params",
+    "payload_field",
+    "payload",
+    "timestamp_corrected",
+    "original_timestamp",
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum AddError {
@@ -36,6 +83,8 @@ pub struct RowBuffer {
     pub flush_rows: usize,
     pub capacity_rows: usize,
     lines: Vec<u8>,
+    /// One message's rows, written here first: a message is taken whole or not at all.
+    scratch: Vec<u8>,
     rows: usize,
     pub refused_total: u64,
 }
@@ -63,6 +112,7 @@ impl RowBuffer {
             flush_rows,
             capacity_rows,
             lines: Vec::new(),
+            scratch: Vec::new(),
             rows: 0,
             refused_total: 0,
         }
@@ -137,50 +187,149 @@ impl RowBuffer {
 
     /// Appends the rows of one message; all or nothing, so a message is acked for all its rows.
     pub fn add(&mut self, body: &[u8], kind: &str, insert_ts_ms: i64) -> Result<Added, AddError> {
-        let message: InMessage = match serde_json::from_slice(body) {
-            Ok(m) => m,
-            Err(_) => {
-                self.refused_total += 1;
-                return Ok(Added {
-                    accepted: 0,
-                    refused: 1,
-                });
-            }
+        let Ok(message) = serde_json::from_slice::<InMessage>(body) else {
+            return Ok(self.refuse_message());
         };
-        let header: Map<String, Value> = message
-            .header
-            .into_iter()
-            .map(|(k, v)| (snake_case(&k), v))
-            .collect();
-        let mut rows = Vec::with_capacity(message.events.len());
-        let mut refused = 0;
-        for event in &message.events {
-            match row(&header, event, kind, insert_ts_ms) {
-                Some(r) => rows.push(r),
-                None => refused += 1,
+        if message.events.is_empty() {
+            return Ok(self.refuse_message()); // an empty message is refused too, and counted
+        }
+        let mut header = Vec::with_capacity(512);
+        for (key, value) in &message.header {
+            let column = snake_case(key);
+            if column != "sent_at" && !EVENT_COLUMNS.contains(&column.as_str()) {
+                write_str(&mut header, &column);
+                header.push(b':');
+                write_raw(&mut header, value);
+                header.push(b',');
             }
         }
-        if message.events.is_empty() {
-            refused += 1; // an empty message is refused too, and counted
+        let kind_json = serde_json::to_string(kind).expect("a str always serialises");
+        let insert_ts = seconds_text(insert_ts_ms);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let (mut accepted, mut refused) = (0, 0);
+        for raw in &message.events {
+            if write_event_row(&mut scratch, &header, raw, &kind_json, &insert_ts) {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
         }
-        self.append(rows, refused)
+        let added = self.append_lines(&scratch, accepted, refused);
+        self.scratch = scratch;
+        added
     }
 
-    fn append(&mut self, rows: Vec<Map<String, Value>>, refused: usize) -> Result<Added, AddError> {
-        if self.rows + rows.len() > self.capacity_rows && self.rows > 0 {
+    fn refuse_message(&mut self) -> Added {
+        self.refused_total += 1;
+        Added {
+            accepted: 0,
+            refused: 1,
+        }
+    }
+
+    /// Takes `rows` rows already written as JSONEachRow lines, unless the buffer is full.
+    fn append_lines(
+        &mut self,
+        lines: &[u8],
+        rows: usize,
+        refused: usize,
+    ) -> Result<Added, AddError> {
+        if self.rows + rows > self.capacity_rows && self.rows > 0 {
             return Err(AddError::Full);
         }
-        for r in &rows {
-            serde_json::to_writer(&mut self.lines, r).expect("a JSON map always serialises");
-            self.lines.push(b'\n');
-        }
-        self.rows += rows.len();
+        self.lines.extend_from_slice(lines);
+        self.rows += rows;
         self.refused_total += refused as u64;
         Ok(Added {
-            accepted: rows.len(),
+            accepted: rows,
             refused,
         })
     }
+
+    fn append(&mut self, rows: Vec<Map<String, Value>>, refused: usize) -> Result<Added, AddError> {
+        let mut lines = Vec::new();
+        for r in &rows {
+            serde_json::to_writer(&mut lines, r).expect("a JSON map always serialises");
+            lines.push(b'\n');
+        }
+        self.append_lines(&lines, rows.len(), refused)
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(out, s).expect("a str always serialises");
+}
+
+/// A value as its JSON text, made compact when it spans lines (a JSONEachRow row is one line;
+/// only whitespace between tokens can hold a line break, so strings and numbers never do).
+fn write_raw(out: &mut Vec<u8>, value: &RawValue) {
+    let text = value.get();
+    if text.contains(['\n', '\r']) {
+        let parsed: Value = serde_json::from_str(text).expect("a raw value is valid JSON");
+        serde_json::to_writer(out, &parsed).expect("a JSON value always serialises");
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// The raw value when it is a non-empty JSON string (written back as it came, escapes and all).
+fn non_empty_string(value: Option<&RawValue>) -> Option<&str> {
+    value
+        .map(RawValue::get)
+        .filter(|t| t.starts_with('"') && *t != "\"\"")
+}
+
+fn integer(value: Option<&RawValue>) -> Option<i64> {
+    value.and_then(|v| v.get().parse().ok())
+}
+
+/// One event's row (header fragment, then its own columns) appended to `out`; false, and
+/// nothing written, when the event has no string id or no non-negative integer timestamp.
+fn write_event_row(
+    out: &mut Vec<u8>,
+    header: &[u8],
+    raw: &RawValue,
+    kind_json: &str,
+    insert_ts: &str,
+) -> bool {
+    let Ok(event) = serde_json::from_str::<InEvent>(raw.get()) else {
+        return false; // not an object
+    };
+    let Some(id) = non_empty_string(event.id) else {
+        return false;
+    };
+    let Some(timestamp) = integer(event.timestamp).filter(|t| *t >= 0) else {
+        return false;
+    };
+    let name = non_empty_string(event.name).unwrap_or(kind_json);
+    let params = non_empty_string(event.params).unwrap_or("\"{}\"");
+    let payload = event
+        .payload
+        .map(RawValue::get)
+        .filter(|t| t.starts_with('"'))
+        .unwrap_or("\"\"");
+    let payload_field = event
+        .payload_field
+        .and_then(|v| v.get().parse::<u64>().ok())
+        .unwrap_or(0);
+    let corrected = event.timestamp_corrected.is_some_and(|v| v.get() == "true");
+    let original = integer(event.original_timestamp).unwrap_or(timestamp);
+    out.push(b'{');
+    out.extend_from_slice(header);
+    write!(
+        out,
+        "\"event_id\":{id},\"event_name\":{name},\"event_params\":{params},\
+         \"payload\":{payload},\"event_timestamp\":\"{}.{:03}\",\
+         \"insert_timestamp\":\"{insert_ts}\",\"payload_field\":{payload_field},\
+         \"timestamp_corrected\":{},\"original_timestamp\":{original}}}",
+        timestamp.div_euclid(1000),
+        timestamp.rem_euclid(1000),
+        u8::from(corrected),
+    )
+    .expect("writing to a Vec cannot fail");
+    out.push(b'\n');
+    true
 }
 
 /// Epoch milliseconds as exact decimal seconds ("1700000000.123"): a JSON integer would be read
@@ -210,66 +359,6 @@ fn document_row(
     out.insert("event_params".into(), Value::from(object.to_string()));
     out.insert("original_timestamp".into(), Value::from(received_ms));
     out
-}
-
-fn row(
-    header: &Map<String, Value>,
-    event: &Value,
-    kind: &str,
-    insert_ts_ms: i64,
-) -> Option<Map<String, Value>> {
-    let event = event.as_object()?;
-    let id = event.get("id")?.as_str().filter(|s| !s.is_empty())?;
-    let timestamp = event.get("timestamp")?.as_i64().filter(|t| *t >= 0)?;
-    let mut out = header.clone();
-    out.remove("sent_at");
-    let name = event
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(kind);
-    out.insert("event_id".into(), Value::from(id));
-    out.insert("event_name".into(), Value::from(name));
-    out.insert(
-        "event_timestamp".into(),
-        Value::from(seconds_text(timestamp)),
-    );
-    out.insert(
-        "insert_timestamp".into(),
-        Value::from(seconds_text(insert_ts_ms)),
-    );
-    let params = event.get("params").and_then(Value::as_str).unwrap_or("");
-    out.insert(
-        "event_params".into(),
-        Value::from(if params.is_empty() { "{}" } else { params }),
-    );
-    out.insert(
-        "payload_field".into(),
-        Value::from(
-            event
-                .get("payloadField")
-                .and_then(Value::as_u64)
-                .unwrap_or(0),
-        ),
-    );
-    out.insert(
-        "payload".into(),
-        Value::from(event.get("payload").and_then(Value::as_str).unwrap_or("")),
-    );
-    let corrected = event
-        .get("timestampCorrected")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    out.insert(
-        "timestamp_corrected".into(),
-        Value::from(u8::from(corrected)),
-    );
-    let original = event
-        .get("originalTimestamp")
-        .and_then(Value::as_i64)
-        .unwrap_or(timestamp);
-    out.insert("original_timestamp".into(), Value::from(original));
-    Some(out)
 }
 
 #[cfg(test)]
@@ -305,6 +394,54 @@ mod tests {
         assert!(first.get("sent_at").is_none());
         assert_eq!(first["event_timestamp"], "0.005");
         assert_eq!(b.refused_total, 2);
+    }
+
+    #[test]
+    fn rows_are_one_line_each_with_escapes_kept_and_no_duplicate_columns() {
+        let body = br#"{"schema":1,
+            "header":{"eventId":"from-header","clientId":"c\"q","deep":{
+                "a": [1,
+                      2]},"sentAt":1},
+            "events":[{"id":"a\u00e9\"","timestamp":5,"params":"{\"k\":\"v\"}","extra":{"x":[1]}},
+                      7,{"id":"b","timestamp":5.0},{"id":"c","timestamp":"1e3"},
+                      {"id":"d","timestamp":-1},{"id":7,"timestamp":1},
+                      {"id":"e","timestamp":1,"name":"","payload":"cGF5","payloadField":12}]}"#;
+        let mut b = RowBuffer::new(100, 1000);
+        assert_eq!(
+            b.add(body, "Kind", 1_500).unwrap(),
+            Added {
+                accepted: 2,
+                refused: 5
+            }
+        );
+        let text = std::str::from_utf8(b.body()).unwrap();
+        assert_eq!(text.lines().count(), 2, "one row per line: {text}");
+        let rows: Vec<Map<String, Value>> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows[0]["event_id"], "a\u{e9}\"");
+        assert_eq!(rows[0]["client_id"], "c\"q");
+        assert_eq!(rows[0]["deep"], serde_json::json!({"a": [1, 2]}));
+        assert_eq!(rows[0]["event_params"], "{\"k\":\"v\"}");
+        assert_eq!(rows[0]["event_name"], "Kind");
+        assert_eq!(rows[0]["insert_timestamp"], "1.500");
+        assert!(!rows[0].contains_key("sent_at") && !rows[0].contains_key("extra"));
+        // The header's event_id gave way to the event's: a key appears once in each line.
+        assert_eq!(
+            text.lines().next().unwrap().matches("\"event_id\"").count(),
+            1
+        );
+        assert_eq!(rows[1]["event_id"], "e");
+        assert_eq!(
+            rows[1]["event_name"], "Kind",
+            "an empty name falls back to the kind"
+        );
+        assert_eq!(
+            (rows[1]["payload"].clone(), rows[1]["payload_field"].clone()),
+            ("cGF5".into(), 12.into())
+        );
+        assert_eq!(rows[1]["original_timestamp"], 1);
     }
 
     #[test]
