@@ -152,13 +152,7 @@ impl RowBuffer {
         let objects = match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(o)) => vec![Value::Object(o)],
             Ok(Value::Array(items)) if !items.is_empty() => items,
-            _ => {
-                self.refused_total += 1;
-                return Ok(Added {
-                    accepted: 0,
-                    refused: 1,
-                });
-            }
+            _ => return Ok(self.refuse_message()),
         };
         let single = objects.len() == 1;
         let mut rows = Vec::with_capacity(objects.len());
