@@ -29,7 +29,6 @@ import asyncio
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -116,14 +115,7 @@ class Stack:
         wait_port(int(self.env[port]), timeout=60)
 
     def stop_role(self, role: str, grace: float = 30) -> int:
-        proc = self.procs[role]
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return -9
+        return up.stop_process(self.procs[role], grace)
 
     def start_consumers(self) -> None:
         log = open(os.path.join(self.log_dir, "consumers.log"), "ab")  # noqa: SIM115
@@ -148,12 +140,7 @@ class Stack:
 
     def stop_consumers(self) -> int:
         assert self.consumers is not None
-        self.consumers.send_signal(signal.SIGTERM)
-        try:
-            return self.consumers.wait(60)
-        except subprocess.TimeoutExpired:
-            self.consumers.kill()
-            return -9
+        return up.stop_process(self.consumers, 60)
 
     def stop(self) -> None:
         if self.consumers is not None and self.consumers.poll() is None:

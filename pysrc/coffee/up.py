@@ -45,16 +45,20 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, grace: float) -> int | None:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        return self.proc.returncode
+        return None if self.proc is None else stop_process(self.proc, grace)
+
+
+def stop_process(proc: subprocess.Popen, grace: float) -> int:
+    """SIGTERM, then SIGKILL if it still runs after `grace` seconds; its exit code (-9 when
+    killed). Used for every child process this package, its benchmarks and tests start."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
 def _say(message: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import select
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import orjson
 import pytest
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.consumers.topology import load_topology
+from coffee.up import stop_process
 
 from tests.conftest import require_port
 from tests.support.cleanup import delete_topology
@@ -88,15 +88,9 @@ class ConsumerProcess:
         return set(path.read_text().split())
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        code = stop_process(self.proc, 60)
         self.log.close()
-        return self.proc.returncode
+        return code
 
 
 async def _publish(exchange_name: str, ids: list[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from typing import Any
 
 import orjson
 from coffee._native import JwtSigner
+from coffee.up import stop_process
 
 HMAC_KEY = b"gateway-test-secret-0123456789abcdef"
 HMAC_SECRET = base64.b64encode(HMAC_KEY).decode()
@@ -88,13 +88,7 @@ class GatewayProcess:
         self.stop()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
 
     def connection(self, timeout: float = 10) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
