@@ -9,12 +9,15 @@ executes control lines through the same client, serialised with the sinkers' ins
     ids <db>.<table> <path>  -> writes every event_id (one per line), "ok <rows>"
 
 SIGTERM stops it as `coffee consumers` stops: consumption ends, buffers flush, exit 0.
+`ControlledConsumers` starts it as a child process and speaks the control lines.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import signal
+import subprocess
 import sys
 import threading
 
@@ -23,6 +26,54 @@ from coffee.events.consumers.main import ConsumerService
 from coffee.events.consumers.settings import load_settings
 from coffee.events.consumers.topology import load_topology
 from coffee.infra.clickhouse import ClickHouse
+from coffee.up import stop_process
+
+
+class ControlledConsumers:
+    """This harness as a child process (environment `env`, stderr appended to `log_path`),
+    ready once constructed."""
+
+    def __init__(self, env: dict[str, str], log_path: str) -> None:
+        self._log = open(log_path, "ab")  # noqa: SIM115 (closed by stop/kill)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench._soak_consumers"], env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+        )  # fmt: skip
+        if self.read() != "ready":
+            raise RuntimeError(f"the consumers did not start (see {log_path})")
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def read(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
+
+    def answered(self) -> bool:
+        """Whether an answer is waiting, without reading it."""
+        assert self.proc.stdout is not None
+        return bool(select.select([self.proc.stdout], [], [], 0)[0])
+
+    def control(self, line: str) -> str:
+        self.send(line)
+        return self.read()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
+
+    def stop(self, grace: float = 60) -> int:
+        """SIGTERM (buffers flush), SIGKILL after `grace`; the exit code."""
+        code = stop_process(self.proc, grace)
+        self._log.close()
+        return code
 
 
 def _answer(text: str) -> None:

@@ -47,6 +47,7 @@ from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2, events_pb2_grpc
 
 from bench._net import free_port, wait_port
+from bench._soak_consumers import ControlledConsumers
 from tests.support.cleanup import (
     default_kinds,
     delete_api_listener_queues,
@@ -86,7 +87,7 @@ class Stack:
         })  # fmt: skip
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.consumers: subprocess.Popen[str] | None = None
+        self.consumers: ControlledConsumers | None = None
 
     @property
     def api(self) -> str:
@@ -118,32 +119,23 @@ class Stack:
         return up.stop_process(self.procs[role], grace)
 
     def start_consumers(self) -> None:
-        log = open(os.path.join(self.log_dir, "consumers.log"), "ab")  # noqa: SIM115
-        self.consumers = subprocess.Popen(
-            [sys.executable, "-m", "bench._soak_consumers"], env=self.env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-        )  # fmt: skip
-        assert self.consumers.stdout is not None
-        if self.consumers.stdout.readline().strip() != "ready":
-            raise RuntimeError("the consumers did not start (see consumers.log)")
+        log_path = os.path.join(self.log_dir, "consumers.log")
+        self.consumers = ControlledConsumers(self.env, log_path)
 
     def control(self, line: str) -> str:
-        assert self.consumers is not None and self.consumers.stdin and self.consumers.stdout
-        self.consumers.stdin.write(line + "\n")
-        self.consumers.stdin.flush()
-        return self.consumers.stdout.readline().strip()
+        assert self.consumers is not None
+        return self.consumers.control(line)
 
     def kill_consumers(self) -> None:
         assert self.consumers is not None
         self.consumers.kill()
-        self.consumers.wait()
 
     def stop_consumers(self) -> int:
         assert self.consumers is not None
-        return up.stop_process(self.consumers, 60)
+        return self.consumers.stop()
 
     def stop(self) -> None:
-        if self.consumers is not None and self.consumers.poll() is None:
+        if self.consumers is not None and self.consumers.running:
             self.stop_consumers()
         for role, proc in self.procs.items():
             if proc.poll() is None:

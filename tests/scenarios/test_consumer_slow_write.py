@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import select
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,8 +23,8 @@ import orjson
 import pytest
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.consumers.topology import load_topology
-from coffee.up import stop_process
 
+from bench._soak_consumers import ControlledConsumers
 from tests.conftest import require_port
 from tests.support.cleanup import delete_topology
 from tests.support.consumers_harness import wait_for
@@ -49,48 +46,17 @@ HELD_BY_A = 2  # two consumers, prefetch 1
 SLOW_QUERY = "SELECT sleepEachRow(0.5) FROM numbers(20) SETTINGS max_block_size = 1"  # 10 s
 
 
-class ConsumerProcess:
-    """The soak's consumer harness: `coffee consumers` plus a control line on stdin."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = open(log, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench._soak_consumers"], env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-        )  # fmt: skip
-        assert self.read() == "ready", f"the consumers did not start (see {log})"
-
-    def send(self, line: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-
-    def read(self) -> str:
-        assert self.proc.stdout is not None
-        return self.proc.stdout.readline().strip()
-
-    def answered(self) -> bool:
-        """Whether an answer is waiting (without reading it)."""
-        assert self.proc.stdout is not None
-        return bool(select.select([self.proc.stdout], [], [], 0)[0])
-
-    def ask(self, line: str) -> str:
-        self.send(line)
-        return self.read()
+class ConsumerProcess(ControlledConsumers):
+    """The soak's consumer harness, with the two questions this test asks of its engine."""
 
     def rows(self, db: str) -> int:
-        answer = self.ask(f"sql SELECT count() FROM `{db}`.`events`")
+        answer = self.control(f"sql SELECT count() FROM `{db}`.`events`")
         assert answer.startswith("ok "), answer
         return int(answer.split()[1])
 
     def ids(self, db: str, path: Path) -> set[str]:
-        assert self.ask(f"ids `{db}`.`events` {path}").startswith("ok "), path
+        assert self.control(f"ids `{db}`.`events` {path}").startswith("ok "), path
         return set(path.read_text().split())
-
-    def stop(self) -> int:
-        code = stop_process(self.proc, 60)
-        self.log.close()
-        return code
 
 
 async def _publish(exchange_name: str, ids: list[str]) -> None:
@@ -131,7 +97,7 @@ def two_processes(tmp_path):
 
     try:
         for name in ("a", "b"):
-            procs.append(ConsumerProcess(env(name), tmp_path / f"consumers-{name}.log"))
+            procs.append(ConsumerProcess(env(name), str(tmp_path / f"consumers-{name}.log")))
         yield procs[0], procs[1], kinds[0], db
     finally:
         codes = [p.stop() for p in procs]

@@ -29,10 +29,8 @@ struct Block([u64; WORDS_PER_BLOCK]);
 
 pub struct Sketch {
     blocks: Vec<Block>,
+    /// One word per entry the sketch is sized for (a power of two), so its length is that size.
     doorkeeper: Vec<u64>,
-    /// The number of entries this sketch was sized for (a power of two).
-    entries: usize,
-    sample_size: u64,
     additions: u64,
 }
 
@@ -43,15 +41,13 @@ impl Sketch {
         Self {
             blocks: vec![Block::default(); entries * COUNTER_WORDS_PER_ENTRY / WORDS_PER_BLOCK],
             doorkeeper: vec![0; entries],
-            entries,
-            sample_size: SAMPLE_PER_ENTRY * entries as u64,
             additions: 0,
         }
     }
 
     /// Additions between two halvings.
     pub fn sample_size(&self) -> u64 {
-        self.sample_size
+        SAMPLE_PER_ENTRY * self.doorkeeper.len() as u64
     }
 
     fn spread(hash: u64, seed: u64) -> u64 {
@@ -106,7 +102,7 @@ impl Sketch {
             }
         }
         self.additions += 1;
-        if self.additions >= self.sample_size {
+        if self.additions >= self.sample_size() {
             self.age();
         }
     }
@@ -135,7 +131,7 @@ impl Sketch {
     /// Grows the sketch when the cache holds more entries than it was sized for. Counters restart,
     /// as in Caffeine: a resize happens only while the cache is filling.
     pub fn ensure_capacity(&mut self, entries: usize) {
-        if entries > self.entries {
+        if entries > self.doorkeeper.len() {
             *self = Self::new(entries);
         }
     }
@@ -222,7 +218,7 @@ mod tests {
         for _ in 0..20 {
             s.increment(1);
         }
-        for k in 1000..(1000 + s.sample_size) {
+        for k in 1000..(1000 + s.sample_size()) {
             s.increment(k);
         }
         assert!(s.frequency(1) < 15);

@@ -83,8 +83,6 @@ pub struct RowBuffer {
     pub flush_rows: usize,
     pub capacity_rows: usize,
     lines: Vec<u8>,
-    /// One message's rows, written here first: a message is taken whole or not at all.
-    scratch: Vec<u8>,
     rows: usize,
     pub refused_total: u64,
 }
@@ -112,7 +110,6 @@ impl RowBuffer {
             flush_rows,
             capacity_rows,
             lines: Vec::new(),
-            scratch: Vec::new(),
             rows: 0,
             refused_total: 0,
         }
@@ -198,20 +195,16 @@ impl RowBuffer {
             }
         }
         let kind_json = serde_json::to_string(kind).expect("a str always serialises");
-        let insert_ts = seconds_text(insert_ts_ms);
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
+        let start = self.lines.len();
         let (mut accepted, mut refused) = (0, 0);
         for raw in &message.events {
-            if write_event_row(&mut scratch, &header, raw, &kind_json, &insert_ts) {
+            if write_event_row(&mut self.lines, &header, raw, &kind_json, insert_ts_ms) {
                 accepted += 1;
             } else {
                 refused += 1;
             }
         }
-        let added = self.append_lines(&scratch, accepted, refused);
-        self.scratch = scratch;
-        added
+        self.commit(start, accepted, refused)
     }
 
     fn refuse_message(&mut self) -> Added {
@@ -222,17 +215,13 @@ impl RowBuffer {
         }
     }
 
-    /// Takes `rows` rows already written as JSONEachRow lines, unless the buffer is full.
-    fn append_lines(
-        &mut self,
-        lines: &[u8],
-        rows: usize,
-        refused: usize,
-    ) -> Result<Added, AddError> {
+    /// Keeps the `rows` lines one message wrote after `start`, or, when they would pass the
+    /// capacity, takes them back out: a message is taken whole or not at all.
+    fn commit(&mut self, start: usize, rows: usize, refused: usize) -> Result<Added, AddError> {
         if self.rows + rows > self.capacity_rows && self.rows > 0 {
+            self.lines.truncate(start);
             return Err(AddError::Full);
         }
-        self.lines.extend_from_slice(lines);
         self.rows += rows;
         self.refused_total += refused as u64;
         Ok(Added {
@@ -242,12 +231,12 @@ impl RowBuffer {
     }
 
     fn append(&mut self, rows: Vec<Map<String, Value>>, refused: usize) -> Result<Added, AddError> {
-        let mut lines = Vec::new();
+        let start = self.lines.len();
         for r in &rows {
-            serde_json::to_writer(&mut lines, r).expect("a JSON map always serialises");
-            lines.push(b'\n');
+            serde_json::to_writer(&mut self.lines, r).expect("a JSON map always serialises");
+            self.lines.push(b'\n');
         }
-        self.append_lines(&lines, rows.len(), refused)
+        self.commit(start, rows.len(), refused)
     }
 }
 
@@ -285,7 +274,7 @@ fn write_event_row(
     header: &[u8],
     raw: &RawValue,
     kind_json: &str,
-    insert_ts: &str,
+    insert_ts_ms: i64,
 ) -> bool {
     let Ok(event) = serde_json::from_str::<InEvent>(raw.get()) else {
         return false; // not an object
@@ -314,11 +303,11 @@ fn write_event_row(
     write!(
         out,
         "\"event_id\":{id},\"event_name\":{name},\"event_params\":{params},\
-         \"payload\":{payload},\"event_timestamp\":\"{}.{:03}\",\
-         \"insert_timestamp\":\"{insert_ts}\",\"payload_field\":{payload_field},\
+         \"payload\":{payload},\"event_timestamp\":\"{}\",\
+         \"insert_timestamp\":\"{}\",\"payload_field\":{payload_field},\
          \"timestamp_corrected\":{},\"original_timestamp\":{original}}}",
-        timestamp.div_euclid(1000),
-        timestamp.rem_euclid(1000),
+        Seconds(timestamp),
+        Seconds(insert_ts_ms),
         u8::from(corrected),
     )
     .expect("writing to a Vec cannot fail");
@@ -328,8 +317,17 @@ fn write_event_row(
 
 /// Epoch milliseconds as exact decimal seconds ("1700000000.123"): a JSON integer would be read
 /// as seconds by a DateTime64(3) column, and a float could round.
-fn seconds_text(ms: i64) -> String {
-    format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
+struct Seconds(i64);
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{:03}",
+            self.0.div_euclid(1000),
+            self.0.rem_euclid(1000)
+        )
+    }
 }
 
 fn document_row(
@@ -344,11 +342,11 @@ fn document_row(
     out.insert("event_name".into(), Value::from(kind));
     out.insert(
         "event_timestamp".into(),
-        Value::from(seconds_text(received_ms)),
+        Value::from(Seconds(received_ms).to_string()),
     );
     out.insert(
         "insert_timestamp".into(),
-        Value::from(seconds_text(insert_ts_ms)),
+        Value::from(Seconds(insert_ts_ms).to_string()),
     );
     out.insert("event_params".into(), Value::from(object.to_string()));
     out.insert("original_timestamp".into(), Value::from(received_ms));
@@ -436,6 +434,15 @@ mod tests {
             ("cGF5".into(), 12.into())
         );
         assert_eq!(rows[1]["original_timestamp"], 1);
+    }
+
+    #[test]
+    fn a_message_refused_for_capacity_leaves_the_buffer_as_it_was() {
+        let mut b = RowBuffer::new(2, 3);
+        b.add(BODY, "k", 1).unwrap();
+        let before = b.body().to_vec();
+        assert_eq!(b.add(BODY, "k", 1).unwrap_err(), AddError::Full);
+        assert_eq!((b.body(), b.rows(), b.refused_total), (&before[..], 2, 2));
     }
 
     #[test]
