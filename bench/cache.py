@@ -24,14 +24,23 @@ from bench import _traces
 MICRO_KEYS = 10_000
 
 
-def _per_op_ns(fn: Callable[[Any], object], keys: list, rounds: int) -> float:
-    best = float("inf")
+def _per_op_ns(
+    fns: dict[str, Callable[[Any], object]], keys: list, rounds: int
+) -> dict[str, float]:
+    """Best ns per call of each function over `rounds`. The functions take turns round by round,
+    so a slow spell of the shared machine falls on all of them alike instead of on whichever
+    ran during it; each timed pass follows an untimed one over the same keys, so every function
+    is timed with its own data warm, not with what the previous one left in the CPU caches."""
+    best = dict.fromkeys(fns, float("inf"))
     for _ in range(rounds):
-        start = time.perf_counter_ns()
-        for key in keys:
-            fn(key)
-        best = min(best, (time.perf_counter_ns() - start) / len(keys))
-    return round(best, 1)
+        for name, fn in fns.items():
+            for key in keys:
+                fn(key)
+            start = time.perf_counter_ns()
+            for key in keys:
+                fn(key)
+            best[name] = min(best[name], (time.perf_counter_ns() - start) / len(keys))
+    return {name: round(ns, 1) for name, ns in best.items()}
 
 
 def micro(rounds: int) -> dict[str, Any]:
@@ -58,10 +67,10 @@ def micro(rounds: int) -> dict[str, Any]:
         "cachetools": tools.get,
         "theine": tlfu.get,
     }
-    sets = {name: _per_op_ns(fn, keys, rounds) for name, fn in setters.items()}
+    sets = _per_op_ns(setters, keys, rounds)
     plain.update((k, 1) for k in keys)
-    gets = {name: _per_op_ns(fn, keys, rounds) for name, fn in getters.items()}
-    dict_get = _per_op_ns(plain.get, keys, rounds)
+    gets = _per_op_ns({**getters, "dict": plain.get}, keys, rounds)
+    dict_get = gets["dict"]
     assert all(ours.get(k) == 1 for k in keys), "every micro key is a hit"
     tlfu.close()
     return {

@@ -52,6 +52,18 @@ def test_equal_keys_made_apart_find_the_same_entry():
     assert c.delete(same) and c.get(stored) is None
 
 
+def test_subclass_keys_match_their_base_and_unstorable_keys_match_nothing():
+    class Name(str):
+        pass
+
+    c = Cache(100)
+    c.set(Name("alice"), 1)
+    assert c.get("alice") == 1 and Name("alice") in c
+    # A key that set() refuses can never be stored, so get() finds nothing under it.
+    assert c.get(1 << 70, "absent") == "absent"
+    assert c.get("\ud800", "absent") == "absent"
+
+
 def test_stats_shape_and_counts():
     c = Cache(100)
     c.set("a", 1)

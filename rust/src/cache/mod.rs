@@ -1,9 +1,10 @@
-//! `coffee._native.Cache`: the W-TinyLFU policy behind a mutex, for Python. The policy modules
-//! know nothing of Python; this file converts keys, measures costs and time, and releases
-//! evicted values only after the lock is let go.
+//! `coffee._native.Cache`: the W-TinyLFU policy, guarded by the GIL (`gil_cell.rs`), for
+//! Python. The policy modules know nothing of Python; this file converts keys, measures costs
+//! and time, and releases evicted values only after the policy is let go.
 
 mod climber;
 mod expiry;
+mod gil_cell;
 mod key;
 mod list;
 mod policy;
@@ -11,22 +12,53 @@ mod sketch;
 
 use std::time::Instant;
 
-use parking_lot::Mutex;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyString};
 
+use gil_cell::GilCell;
 use key::KeyRef;
 use policy::{Item, Policy};
 
-/// The key and its hash. The hash is Python's own (cached inside str and bytes objects, so a
-/// repeated lookup does not rehash), spread by a multiply so that small ints (whose Python hash
-/// is themselves) still fill the table's high bits. Equal keys of one type hash alike; keys of
-/// different types never compare equal, whatever their hashes.
+/// The key and its hash (see `hash_of`).
 fn key_and_hash<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<(KeyRef<'a>, u64)> {
     let key_ref = key_ref(key)?;
+    Ok((key_ref, hash_of(key)?))
+}
+
+/// The hash is Python's own (cached inside str and bytes objects, so a repeated lookup does not
+/// rehash), spread by a multiply so that small ints (whose Python hash is themselves) still fill
+/// the table's high bits. Equal keys of one type hash alike; keys of different types never
+/// compare equal, whatever their hashes.
+fn hash_of(key: &Bound<'_, PyAny>) -> PyResult<u64> {
     let h = (key.hash()? as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    Ok((key_ref, h ^ (h >> 29)))
+    Ok(h ^ (h >> 29))
+}
+
+/// Refuses every key that is not a str, bytes or int, before it is hashed (so an unhashable
+/// one gets this error too). The exact types are tried first: under the stable ABI they are a
+/// pointer comparison, the subclass checks a call into the interpreter.
+fn check_key_type(key: &Bound<'_, PyAny>) -> PyResult<()> {
+    let supported = key.is_exact_instance_of::<PyString>()
+        || key.is_exact_instance_of::<PyInt>()
+        || key.is_exact_instance_of::<PyBytes>()
+        || key.is_instance_of::<PyString>()
+        || key.is_instance_of::<PyInt>()
+        || key.is_instance_of::<PyBytes>();
+    if supported {
+        Ok(())
+    } else {
+        Err(unsupported_key(key))
+    }
+}
+
+fn unsupported_key(key: &Bound<'_, PyAny>) -> PyErr {
+    match key.get_type().name() {
+        Ok(name) => {
+            PyTypeError::new_err(format!("cache keys must be str, bytes or int, not {name}"))
+        }
+        Err(err) => err,
+    }
 }
 
 fn key_ref<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<KeyRef<'a>> {
@@ -42,10 +74,7 @@ fn key_ref<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<KeyRef<'a>> {
             .map(KeyRef::Int)
             .map_err(|_| PyValueError::new_err("int cache keys must fit in 64 bits"));
     }
-    Err(PyTypeError::new_err(format!(
-        "cache keys must be str, bytes or int, not {}",
-        key.get_type().name()?
-    )))
+    Err(unsupported_key(key))
 }
 
 fn seconds_to_nanos(name: &str, seconds: f64) -> PyResult<u64> {
@@ -68,7 +97,7 @@ struct Stored {
 /// A W-TinyLFU cache bounded by the total cost of its entries. Thread safe.
 #[pyclass(frozen, module = "coffee._native")]
 pub struct Cache {
-    policy: Mutex<Policy<Stored>>,
+    policy: GilCell<Policy<Stored>>,
     default_ttl_ns: Option<u64>,
     epoch: Instant,
 }
@@ -92,7 +121,7 @@ impl Cache {
             .map(|t| seconds_to_nanos("default_ttl", t))
             .transpose()?;
         Ok(Self {
-            policy: Mutex::new(Policy::new(max_cost as u64)),
+            policy: GilCell::new(Policy::new(max_cost as u64)),
             default_ttl_ns,
             epoch: Instant::now(),
         })
@@ -106,14 +135,19 @@ impl Cache {
         key: &Bound<'_, PyAny>,
         default: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        check_key_type(key)?;
+        let hash = hash_of(key)?;
+        // The very object the entry was stored under matches by identity (as in dict); only
+        // another object (with the same 64-bit hash) is read and compared by content. A key
+        // whose content cannot be read (a str with lone surrogates, an int past 64 bits) could
+        // never have been stored: it matches nothing.
         let object = key.as_ptr();
-        let (key, hash) = key_and_hash(key)?;
         let matches = |stored: &key::Key, entry: &Stored| {
-            entry.key.as_ptr() == object || stored.as_ref() == key
+            entry.key.as_ptr() == object || key_ref(key).is_ok_and(|k| stored.as_ref() == k)
         };
         let mut dropped = Vec::new();
         let found = {
-            let mut policy = self.policy.lock();
+            let mut policy = self.policy.lock(py);
             let now = if policy.needs_clock() { self.now() } else { 0 };
             policy
                 .get_by(hash, matches, now, &mut dropped)
@@ -128,6 +162,7 @@ impl Cache {
     #[pyo3(signature = (key, value, cost=None, ttl=None))]
     fn set(
         &self,
+        py: Python<'_>,
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
         cost: Option<i64>,
@@ -149,7 +184,7 @@ impl Cache {
         };
         let mut dropped = Vec::new();
         let kept = {
-            let mut policy = self.policy.lock();
+            let mut policy = self.policy.lock(py);
             if cost > policy.max_cost() {
                 return Err(PyValueError::new_err(format!(
                     "cost {cost} is larger than max_cost {}",
@@ -177,44 +212,44 @@ impl Cache {
     }
 
     /// Removes `key`; returns whether it was there.
-    fn delete(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn delete(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
         let (key, hash) = key_and_hash(key)?;
         let mut dropped = Vec::new();
         let removed = {
-            let mut policy = self.policy.lock();
+            let mut policy = self.policy.lock(py);
             policy.remove(key, hash, &mut dropped)
         };
         drop(dropped);
         Ok(removed)
     }
 
-    fn clear(&self) {
+    fn clear(&self, py: Python<'_>) {
         let mut dropped = Vec::new();
-        self.policy.lock().clear(&mut dropped);
+        self.policy.lock(py).clear(&mut dropped);
         drop(dropped);
     }
 
-    fn __len__(&self) -> usize {
-        self.policy.lock().len()
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.policy.lock(py).len()
     }
 
-    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
         let (key, hash) = key_and_hash(key)?;
-        let policy = self.policy.lock();
+        let policy = self.policy.lock(py);
         let now = if policy.needs_clock() { self.now() } else { 0 };
         Ok(policy.contains(key, hash, now))
     }
 
     #[getter]
-    fn max_cost(&self) -> u64 {
-        self.policy.lock().max_cost()
+    fn max_cost(&self, py: Python<'_>) -> u64 {
+        self.policy.lock(py).max_cost()
     }
 
     /// Counters since creation: hits, misses, hit_ratio, admitted, rejected, evicted, expired,
     /// cost_used, max_cost (and the adaptive window's current share, window_share).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let (s, used, max, window) = {
-            let p = self.policy.lock();
+            let p = self.policy.lock(py);
             (p.stats, p.cost_used(), p.max_cost(), p.window_share())
         };
         let lookups = s.hits + s.misses;
@@ -240,7 +275,8 @@ impl Cache {
     }
 }
 
-/// Releases what the policy let go, after the lock (a finaliser may call back into the cache).
+/// Releases what the policy let go once it is no longer borrowed (a finaliser may call back into
+/// the cache).
 /// A hit lets nothing go; skipping the drop glue of the empty vector is measurable there.
 #[inline(always)]
 fn release(dropped: Vec<Stored>) {

@@ -192,6 +192,7 @@ impl<V> Policy<V> {
         now: u64,
         dropped: &mut Vec<V>,
     ) -> Option<&V> {
+        self.sketch.prefetch(hash); // a hit increments it: start the load before the lookup
         self.expire(now, dropped);
         let found = match self.find_by(hash, matches) {
             Some(index) if Self::is_live(self.entry(index), now) => Some(index),

@@ -55,11 +55,15 @@ impl Sketch {
         h ^ (h >> 29)
     }
 
+    fn block_of(&self, hash: u64) -> usize {
+        Self::spread(hash, BLOCK_SEED) as usize & (self.blocks.len() - 1)
+    }
+
     /// The block of `hash` and, for each of its four counters, the word in the block and the
     /// bit offset of the nibble. Counter i lives in word 2i or 2i+1, so the four never share
     /// a word.
     fn probes(&self, hash: u64) -> (usize, [(usize, u32); 4]) {
-        let block = Self::spread(hash, BLOCK_SEED) as usize & (self.blocks.len() - 1);
+        let block = self.block_of(hash);
         let h = Self::spread(hash, COUNTER_SEED);
         let probes = [0usize, 1, 2, 3].map(|i| {
             let bits = (h >> (i * 8)) as usize;
@@ -78,6 +82,15 @@ impl Sketch {
     fn door_contains(&self, hash: u64) -> bool {
         let (word, mask) = self.door_bits(hash);
         self.doorkeeper[word] & mask == mask
+    }
+
+    /// Starts loading the two cache lines that `increment(hash)` will touch, so that their
+    /// misses overlap the table lookup that comes first instead of following it. A hint only.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        let (word, _) = self.door_bits(hash);
+        prefetch_line(&self.doorkeeper[word]);
+        prefetch_line(&self.blocks[self.block_of(hash)]);
     }
 
     /// Records one occurrence of `hash`.
@@ -141,6 +154,19 @@ impl Sketch {
         self.doorkeeper.fill(0);
         self.additions = 0;
     }
+}
+
+#[inline(always)]
+fn prefetch_line<T>(line: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, even for an invalid address, and this
+    // one is a valid reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((line as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = line;
 }
 
 #[cfg(test)]
