@@ -55,14 +55,9 @@ def serve(settings: ApiSettings, target: str) -> int:
 
 async def _migrate(settings: ApiSettings) -> None:
     from coffee.api.migrate import migrate_clickhouse, migrate_postgres
-    from coffee.infra import pg
     from coffee.infra.clickhouse import ClickHouse
 
-    conn = await pg.connect(settings.pg_dsn())
-    try:
-        print("postgres:", await migrate_postgres(conn) or "up to date")
-    finally:
-        await conn.close()
+    print("postgres:", await migrate_postgres(settings.pg_dsn()) or "up to date")
     ch = ClickHouse(settings.clickhouse_dsn())
     print("clickhouse:", await migrate_clickhouse(ch) or "up to date")
     ch.close()

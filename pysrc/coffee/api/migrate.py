@@ -1,26 +1,40 @@
 """Schema migrations: versioned SQL files applied once, in order, for PostgreSQL and ClickHouse.
 
-PostgreSQL files run each in its own transaction under an advisory lock (two api nodes
-starting together apply a file once); the applied versions are kept in ``schema_migrations``.
-ClickHouse has no transactions, so its files are idempotent (``IF NOT EXISTS``) and the
-applied versions are kept in ClickHouse itself (``coffee_migrations``). Statements in a
-ClickHouse file are separated by ``;`` at a line end.
+PostgreSQL: yoyo-migrations applies ``migrations/postgres/*.sql``, each file in its own
+transaction, and keeps its log in ``_yoyo_migration`` (so ``yoyo list`` / ``yoyo rollback``
+work on a deployed database). Two api nodes starting together are serialised by a PostgreSQL
+advisory lock taken first: it dies with its session, so a migrator killed halfway never leaves
+the database locked (yoyo's own lock row would stay behind; under the advisory lock a
+leftover row can only be stale, and is cleared). A database migrated by the earlier built-in
+runner (versions in ``schema_migrations``) has those versions marked as applied, not re-run.
+
+ClickHouse: no migration tool drives chdb, the in-process engine that is the default, so a
+small runner does: ClickHouse has no transactions, so its files are idempotent
+(``IF NOT EXISTS``) and the applied versions are kept in ClickHouse itself
+(``coffee_migrations``). Statements in a ClickHouse file are separated by ``;`` at a line end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from importlib import resources
 
-import asyncpg
+from yoyo import get_backend, read_migrations
+from yoyo.backends import DatabaseBackend
 
 from coffee.infra.clickhouse import ClickHouse
 
 LOCK_ID = 0x0C0FFEE
+LEGACY_LOG = "schema_migrations"
+
+
+def _folder(kind: str):
+    return resources.files("coffee.api") / "migrations" / kind
 
 
 def _files(kind: str) -> list[tuple[str, str]]:
-    folder = resources.files("coffee.api") / "migrations" / kind
+    folder = _folder(kind)
     out = [
         (f.name.removesuffix(".sql"), f.read_text())
         for f in folder.iterdir()
@@ -29,26 +43,38 @@ def _files(kind: str) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-async def migrate_postgres(conn: asyncpg.Connection) -> list[str]:
+async def migrate_postgres(dsn: str) -> list[str]:
     """Applies the pending PostgreSQL migrations; returns the versions applied now."""
-    applied_now = []
-    await conn.execute("SELECT pg_advisory_lock($1)", LOCK_ID)
+    return await asyncio.to_thread(_migrate_postgres, dsn)
+
+
+def _migrate_postgres(dsn: str) -> list[str]:
+    scheme, rest = dsn.split("://", 1)
+    if scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"not a PostgreSQL DSN: {scheme}://...")
+    backend = get_backend(f"postgresql+psycopg://{rest}")
     try:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-        for version, sql in _files("postgres"):
-            if version in done:
-                continue
-            async with conn.transaction():
-                await conn.execute(sql)
-                await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-            applied_now.append(version)
+        backend.execute("SELECT pg_advisory_lock(:id)", {"id": LOCK_ID})
+        backend.break_lock()  # only a dead migrator's row can be there: we hold the real lock
+        with backend.lock():
+            migrations = read_migrations(str(_folder("postgres")))
+            _adopt_legacy_log(backend, backend.to_apply(migrations))
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+            return [m.id for m in pending]
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_ID)
-    return applied_now
+        backend.connection.close()  # the advisory lock goes with the session
+
+
+def _adopt_legacy_log(backend: DatabaseBackend, pending) -> None:
+    """Marks as applied the versions the earlier built-in runner logged in schema_migrations."""
+    exists = backend.execute("SELECT to_regclass(:name) IS NOT NULL", {"name": LEGACY_LOG})
+    if not exists.fetchone()[0]:
+        return
+    done = {row[0] for row in backend.execute(f"SELECT version FROM {LEGACY_LOG}").fetchall()}
+    adopted = [m for m in pending if m.id in done]
+    if adopted:
+        backend.mark_migrations(pending.__class__(adopted, pending.post_apply))
 
 
 async def migrate_clickhouse(ch: ClickHouse) -> list[str]:

@@ -46,8 +46,7 @@ class Runtime:
         if settings.migrate_on_start:
             from coffee.api.migrate import migrate_clickhouse, migrate_postgres
 
-            async with pool.acquire() as conn:
-                await migrate_postgres(conn)
+            await migrate_postgres(settings.pg_dsn())
             await migrate_clickhouse(clickhouse)
         publisher = Publisher(settings.amqp_uri, settings.amqp_exchange)
         relay = Relay(
