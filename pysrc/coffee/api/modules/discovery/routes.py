@@ -12,7 +12,7 @@ from coffee.api.context import RequestContext
 from coffee.api.deps import ok
 from coffee.api.envelope import ApiError, success
 from coffee.api.modules.discovery import params as sp
-from coffee.api.modules.discovery.search import SearchManager, present
+from coffee.api.modules.discovery.search import SearchManager, audience_json, present
 from coffee.api.modules.discovery.timeseries import TimeSeriesManager
 from coffee.api.settings import ApiSettings
 
@@ -130,7 +130,7 @@ def routes(settings: ApiSettings) -> list[Router]:
         out: dict[str, Any] = {"profileId": row["id"]}
         message = ""
         if ctx.tenant.premium:
-            out["audience"] = row["audience"]
+            out["audience"] = audience_json(row["audience"])
         else:
             message = "audience demographics are part of the paid plans"
         return ok({"status": success(message), **out})
