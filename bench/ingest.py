@@ -109,18 +109,29 @@ async def _declare(exchange: str, queue: str) -> None:
         await q.bind(ex, "#")
 
 
-async def _depth_and_delete(queue: str, exchange: str, delete: bool) -> int:
+async def _events_and_delete(queue: str, exchange: str, count: bool = True) -> int:
+    """Deletes the queue and the exchange, after counting (when `count`) the events in the
+    queue: the sum of its messages' `x-event-count` (a message carries one batch, or several
+    that queued together)."""
     connection = await aio_pika.connect(AMQP)
     async with connection:
         channel = await connection.channel()
+        await channel.set_qos(prefetch_count=1000)
         q = await channel.declare_queue(queue, durable=True, passive=True)
-        depth = q.declaration_result.message_count
-        if delete:
-            await channel.queue_delete(queue)
-            await channel.queue_delete(unrouted_name(exchange))
-            await channel.exchange_delete(exchange)
-            await channel.exchange_delete(unrouted_name(exchange))
-        return depth
+        remaining = (q.declaration_result.message_count or 0) if count else 0
+        events = 0
+        if remaining:
+            async with q.iterator(no_ack=True) as messages:
+                async for message in messages:
+                    events += int((message.headers or {}).get("x-event-count", 0))
+                    remaining -= 1
+                    if not remaining:
+                        break
+        await channel.queue_delete(queue)
+        await channel.queue_delete(unrouted_name(exchange))
+        await channel.exchange_delete(exchange)
+        await channel.exchange_delete(unrouted_name(exchange))
+        return events
 
 
 async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
@@ -147,7 +158,7 @@ async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
         start = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
         elapsed = time.monotonic() - start
-    await _depth_and_delete(queue_name, exchange_name, delete=True)
+    await _events_and_delete(queue_name, exchange_name, count=False)
     return published / elapsed
 
 
@@ -169,7 +180,6 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "AMQP_URI": AMQP,
         "EVENT_EXCHANGE": exchange,
         "EVENT_WAL_DIR": wal,
-        "EVENT_WORKER_POOL_SIZE": "64",
     }
     progress(f"starting coffee events on port {port}")
     server = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events", "--no-http"], env=env,
@@ -190,7 +200,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     latencies = sorted(lat for r in results for lat in r[0])
     accepted = sum(r[1] for r in results)
     time.sleep(1.0)
-    in_queues = asyncio.run(_depth_and_delete(queue, exchange, delete=True)) * BATCH
+    in_queues = asyncio.run(_events_and_delete(queue, exchange))
     progress("broker ceiling: aio-pika publish with confirms, 64 in flight, same message")
     group = EventRules().prepare(_batch_bytes(0), time.time_ns() // 1_000_000).groups[0]
     ceiling_msgs = asyncio.run(_broker_ceiling(group[1], min(seconds, 10.0), 64))

@@ -80,7 +80,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         **os.environ,
         "HOST": "127.0.0.1", "PORT": str(port), "GIN_PORT": str(free_port()),
         "AMQP_URI": AMQP, "EVENT_EXCHANGE": prefix + "grpc_event.tx",
-        "EVENT_WAL_DIR": os.path.join(work, "wal"), "EVENT_WORKER_POOL_SIZE": "64",
+        "EVENT_WAL_DIR": os.path.join(work, "wal"),
         "NAME_PREFIX": prefix, "TOPOLOGY_FILE": topology, "CLICKHOUSE_DB_NAMES": "bench",
         "CLICKHOUSE_URL": f"chdb://{os.path.join(work, 'chdb')}",
         "CONSUMER_METRICS_PORT": str(free_port()), "QUORUM_QUEUES": "true",

@@ -22,6 +22,7 @@ from tests.support.events_harness import (
     NOW_MS,
     BoundQueue,
     ServerThread,
+    envelopes,
     event_batch,
     settings_for,
     unique,
@@ -80,6 +81,46 @@ def test_scenario_1_broker_cut_mid_load_loses_nothing_and_keeps_order(exchange, 
             while srv.server.wal.size and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert srv.server.wal.size == 0, "the log was replayed and trimmed"
+    finally:
+        proxy.close()
+
+
+def test_batches_queued_together_go_out_as_one_message_per_routing_key(exchange, tmp_path):
+    # A slow link to the broker keeps each confirm waiting, so the batches of eight clients
+    # queue meanwhile and the worker sends them together.
+    proxy = FaultProxy(("127.0.0.1", 5672))
+    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+    clients, rounds = 8, 5
+    try:
+        with (
+            BoundQueue(exchange) as queue,
+            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
+        ):
+            stub = srv.stub()
+            proxy.slow(0.05)
+
+            def client(c: int) -> list[str]:
+                sent = []
+                for r in range(rounds):  # one after another: a client's own order
+                    ids = [f"c{c}-r{r}-{i}" for i in range(3)]
+                    assert stub.dispatch(event_batch(ids), timeout=30).accepted == 3
+                    sent += ids
+                return sent
+
+            with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+                sent = [i for ids in pool.map(client, range(clients)) for i in ids]
+            proxy.slow(0)
+            messages = queue.messages()
+            bodies = [envelopes(m.body) for m in messages]
+            assert len(messages) < clients * rounds, "some batches shared a message"
+            assert any(len(b) > 1 for b in bodies)
+            for message, body in zip(messages, bodies, strict=True):
+                assert message.headers["x-event-count"] == sum(len(e["events"]) for e in body)
+            received = [e["id"] for body in bodies for env in body for e in env["events"]]
+            assert sorted(received) == sorted(sent), "every event once"
+            for c in range(clients):
+                mine = [i for i in received if i.startswith(f"c{c}-")]
+                assert mine == [i for i in sent if i.startswith(f"c{c}-")], "a client's order"
     finally:
         proxy.close()
 

@@ -135,17 +135,24 @@ class BoundQueue:
 
     def event_ids_until(self, expected: int, timeout: float = 20.0) -> list[str]:
         """Event ids of every message, in queue order, once `expected` ids arrived (or timeout)."""
-        import json
-
         ids: list[str] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.messages():
-                ids.extend(e["id"] for e in json.loads(message.body)["events"])
+                for envelope in envelopes(message.body):
+                    ids.extend(e["id"] for e in envelope["events"])
             if len(ids) >= expected:
                 break
             time.sleep(0.2)
         return ids
+
+
+def envelopes(body: bytes) -> list[dict]:
+    """The envelopes of an intake message: one, or an array of batches published together."""
+    import json
+
+    parsed = json.loads(body)
+    return parsed if isinstance(parsed, list) else [parsed]
 
 
 def iter_ids(prefix: str, n: int) -> Iterator[str]:

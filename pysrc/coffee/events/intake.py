@@ -31,6 +31,24 @@ class Job:
     )
 
 
+def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:
+    """The jobs' groups, one per routing key, in the order the jobs came: a key that only one
+    job has keeps that job's envelope as it is; several envelopes of one key become a JSON array
+    of them (the consumers read either)."""
+    if len(jobs) == 1:
+        return jobs[0].groups
+    bodies: dict[str, list[bytes]] = {}
+    counts: dict[str, int] = {}
+    for job in jobs:
+        for routing_key, body, count in job.groups:
+            bodies.setdefault(routing_key, []).append(body)
+            counts[routing_key] = counts.get(routing_key, 0) + count
+    return [
+        (key, parts[0] if len(parts) == 1 else b"[" + b",".join(parts) + b"]", counts[key])
+        for key, parts in bodies.items()
+    ]
+
+
 class Intake:
     def __init__(self, settings: EventSettings, publisher: DurablePublisher) -> None:
         self.settings = settings
@@ -105,21 +123,28 @@ class Intake:
 
     async def _work(self) -> None:
         while True:
-            job = await self.queue.get()
+            jobs = [await self.queue.get()]
+            # Batches already waiting go out with this one, one message per routing key: the
+            # broker's and the publisher's work is mostly per message, not per byte.
+            while len(jobs) < self.settings.event_coalesce_batches and not self.queue.empty():
+                jobs.append(self.queue.get_nowait())
             try:
-                for routing_key, body, count in job.groups:
+                for routing_key, body, count in coalesce(jobs):
                     headers = {"x-schema-version": SCHEMA_VERSION, "x-event-count": count}
                     outcome = await self.publisher.publish(routing_key, body, headers)
                     metrics.PUBLISHED.labels(outcome).inc()
-                if not job.done.done():
-                    job.done.set_result(None)
-            except Exception as exc:  # WalFull, or a bug: the client must not get OK
-                if not job.done.done():
-                    job.done.set_exception(exc)
+                for job in jobs:
+                    if not job.done.done():
+                        job.done.set_result(None)
+            except Exception as exc:  # WalFull, or a bug: the clients must not get OK
+                for job in jobs:
+                    if not job.done.done():
+                        job.done.set_exception(exc)
                 if not isinstance(exc, WalFull):
                     log.exception("publishing a batch failed")
             finally:
-                self.queue.task_done()
+                for _ in jobs:
+                    self.queue.task_done()
                 metrics.QUEUE_DEPTH.set(self.queue.qsize())
                 metrics.WAL_BYTES.set(self.publisher.wal.size)
 

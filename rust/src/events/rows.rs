@@ -177,31 +177,33 @@ impl RowBuffer {
     }
 
     /// Appends the rows of one message; all or nothing, so a message is acked for all its rows.
+    /// The message is one envelope, or a JSON array of envelopes (the intake publishes batches
+    /// that queued together as one message).
     pub fn add(&mut self, body: &[u8], kind: &str, insert_ts_ms: i64) -> Result<Added, AddError> {
-        let Ok(message) = serde_json::from_slice::<InMessage>(body) else {
+        let envelopes = if body.trim_ascii_start().first() == Some(&b'[') {
+            serde_json::from_slice::<Vec<InMessage>>(body)
+        } else {
+            serde_json::from_slice::<InMessage>(body).map(|one| vec![one])
+        };
+        let Ok(envelopes) = envelopes else {
             return Ok(self.refuse_message());
         };
-        if message.events.is_empty() {
+        if envelopes.is_empty() || envelopes.iter().any(|m| m.events.is_empty()) {
             return Ok(self.refuse_message()); // an empty message is refused too, and counted
-        }
-        let mut header = Vec::with_capacity(512);
-        for (key, value) in &message.header {
-            let column = snake_case(key);
-            if column != "sent_at" && !EVENT_COLUMNS.contains(&column.as_str()) {
-                write_str(&mut header, &column);
-                header.push(b':');
-                write_raw(&mut header, value);
-                header.push(b',');
-            }
         }
         let kind_json = serde_json::to_string(kind).expect("a str always serialises");
         let start = self.lines.len();
         let (mut accepted, mut refused) = (0, 0);
-        for raw in &message.events {
-            if write_event_row(&mut self.lines, &header, raw, &kind_json, insert_ts_ms) {
-                accepted += 1;
-            } else {
-                refused += 1;
+        let mut header = Vec::with_capacity(512);
+        for message in &envelopes {
+            header.clear();
+            write_header_fragment(&mut header, message);
+            for raw in &message.events {
+                if write_event_row(&mut self.lines, &header, raw, &kind_json, insert_ts_ms) {
+                    accepted += 1;
+                } else {
+                    refused += 1;
+                }
             }
         }
         self.commit(start, accepted, refused)
@@ -237,6 +239,20 @@ impl RowBuffer {
             self.lines.push(b'\n');
         }
         self.commit(start, rows.len(), refused)
+    }
+}
+
+/// The header's columns as a `"column":value,` fragment, written once per envelope and then
+/// at the start of each of its rows.
+fn write_header_fragment(out: &mut Vec<u8>, message: &InMessage) {
+    for (key, value) in &message.header {
+        let column = snake_case(key);
+        if column != "sent_at" && !EVENT_COLUMNS.contains(&column.as_str()) {
+            write_str(out, &column);
+            out.push(b':');
+            write_raw(out, value);
+            out.push(b',');
+        }
     }
 }
 
@@ -451,7 +467,45 @@ mod tests {
         assert_eq!(b.add(b"", "k", 1).unwrap().refused, 1);
         assert_eq!(b.add(b"null", "k", 1).unwrap().refused, 1);
         assert_eq!(b.add(br#"{"events":[]}"#, "k", 1).unwrap().refused, 1);
+        assert_eq!(b.add(b"[]", "k", 1).unwrap().refused, 1);
+        assert_eq!(b.add(b"[1]", "k", 1).unwrap().refused, 1);
         assert_eq!(b.rows(), 0);
+    }
+
+    #[test]
+    fn an_array_of_envelopes_gives_each_event_its_own_envelopes_header() {
+        let other =
+            br#"{"schema":1,"header":{"bbDeviceId":8},"events":[{"id":"z","timestamp":9}]}"#;
+        let mut body = b" [".to_vec();
+        body.extend_from_slice(BODY);
+        body.push(b',');
+        body.extend_from_slice(other);
+        body.push(b']');
+        let mut b = RowBuffer::new(100, 1000);
+        assert_eq!(
+            b.add(&body, "k", 1).unwrap(),
+            Added {
+                accepted: 3,
+                refused: 2
+            }
+        );
+        let rows: Vec<Value> = std::str::from_utf8(b.body())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let devices: Vec<(Value, Value)> = rows
+            .iter()
+            .map(|r| (r["event_id"].clone(), r["bb_device_id"].clone()))
+            .collect();
+        assert_eq!(
+            devices,
+            [("a", 4), ("d", 4), ("z", 8)].map(|(id, device)| (id.into(), device.into()))
+        );
+        // One empty envelope refuses the whole message, as a lone empty envelope is refused.
+        let mut with_empty = body[..body.len() - 1].to_vec();
+        with_empty.extend_from_slice(br#",{"header":{},"events":[]}]"#);
+        assert_eq!(b.add(&with_empty, "k", 1).unwrap().refused, 1);
     }
 
     #[test]
