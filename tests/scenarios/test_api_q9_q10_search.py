@@ -169,23 +169,27 @@ def test_a_profile_has_one_shape_in_search_and_by_id(api):
     _, _, found = api.request("POST", V1 + "?size=100&cursor=3", {"filters": []})
     (searched,) = [p for p in found["profiles"] if p["id"] == 7]
     _, _, by_id = api.request("GET", "/discovery-service/api/profile/7")
-    assert searched == by_id["profile"] == {
-        "id": 7,
-        "platform": "instagram",
-        "platformProfileId": "pp7",
-        "handle": "creator_7",
-        "name": "Creator 7",
-        "bio": "",
-        "category": "food",
-        "country": "IN",
-        "city": "",
-        "followers": 7000,
-        "engagementRate": 0.0457,
-        "updatedAt": 1767323045678,
-        "email": "c7@example.com",
-        "phone": "+91007",
-        "audience": {"gender": {"female": 60}},
-    }
+    assert (
+        searched
+        == by_id["profile"]
+        == {
+            "id": 7,
+            "platform": "instagram",
+            "platformProfileId": "pp7",
+            "handle": "creator_7",
+            "name": "Creator 7",
+            "bio": "",
+            "category": "food",
+            "country": "IN",
+            "city": "",
+            "followers": 7000,
+            "engagementRate": 0.0457,
+            "updatedAt": 1767323045678,
+            "email": "c7@example.com",
+            "phone": "+91007",
+            "audience": {"gender": {"female": 60}},
+        }
+    )
     _, _, free = api.request("GET", "/discovery-service/api/profile/7", plan="FREE")
     assert free["profile"] == {
         k: v for k, v in searched.items() if k not in ("email", "phone", "audience")
