@@ -125,6 +125,29 @@ def test_batches_queued_together_go_out_as_one_message_per_routing_key(exchange,
         proxy.close()
 
 
+def test_a_client_that_gives_up_waiting_does_not_cancel_its_publish(exchange, tmp_path):
+    proxy = FaultProxy(("127.0.0.1", 5672))
+    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+    try:
+        with (
+            BoundQueue(exchange) as queue,
+            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
+        ):
+            stub = srv.stub()
+            proxy.slow(0.5)
+            with pytest.raises(grpc.RpcError) as raised:
+                stub.dispatch(event_batch(["impatient"]), timeout=0.3)
+            assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            proxy.slow(0)
+            # Queued before the client left, so published anyway (at least once: a client that
+            # retries sends it again, and the consumers drop the copy by event id).
+            assert queue.event_ids_until(1) == ["impatient"]
+            assert stub.dispatch(event_batch(["next"]), timeout=10).accepted == 1
+            assert queue.event_ids_until(1) == ["next"]
+    finally:
+        proxy.close()
+
+
 def test_scenario_3_poison_timestamps_are_reported_and_workers_survive(exchange, tmp_path):
     with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
         batch = event_batch(["good-1"])

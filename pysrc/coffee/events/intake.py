@@ -89,13 +89,17 @@ class Intake:
     async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
         job = Job(groups)
         try:
-            await asyncio.wait_for(self.queue.put(job), self.settings.event_put_timeout)
+            # A timeout scope, not wait_for: on Python 3.11 wait_for runs the put as a task of
+            # its own, for every batch, though a queue with room takes it without waiting.
+            async with asyncio.timeout(self.settings.event_put_timeout):
+                await self.queue.put(job)
         except TimeoutError:
             metrics.BATCHES_REFUSED.labels("queue_full").inc()
             await self._push_back(context, "event queue full")
         metrics.QUEUE_DEPTH.set(self.queue.qsize())
         try:
-            await asyncio.shield(job.done)  # a cancelled RPC does not cancel its publish
+            # A cancelled RPC cancels only this wait; the worker publishes the batch regardless.
+            await job.done
         except WalFull:
             metrics.BATCHES_REFUSED.labels("wal_full").inc()
             await self._push_back(context, "broker away and write-ahead log full")
