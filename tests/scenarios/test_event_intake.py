@@ -189,7 +189,15 @@ def test_scenario_4_a_flood_gets_retryable_refusals_not_crashes(exchange, tmp_pa
                     return exc
 
             with concurrent.futures.ThreadPoolExecutor(12) as pool:
-                results = list(pool.map(send, range(12)))
+                pending = pool.map(send, range(12))
+                # The depth gauge is read at scrape time: it shows the full queue even while
+                # the only worker is stuck on the slow broker.
+                depths = []
+                while len(depths) < 50:
+                    depths.append(REGISTRY.get_sample_value("coffee_events_queue_depth"))
+                    time.sleep(0.01)
+                results = list(pending)
+            assert max(depths) == 1
             refused = [r for r in results if isinstance(r, grpc.RpcError)]
             accepted = [r for r in results if not isinstance(r, grpc.RpcError)]
             assert refused, "the flood was pushed back"
