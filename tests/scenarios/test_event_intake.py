@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 
 import aio_pika
 import grpc
@@ -40,6 +42,24 @@ def exchange():
     return unique("coffee_test_events")
 
 
+@contextlib.contextmanager
+def server_behind(
+    proxy: FaultProxy, exchange: str, wal_dir: str, **overrides: object
+) -> Iterator[tuple[BoundQueue, ServerThread]]:
+    """A bound queue and a server whose broker connection goes through `proxy`."""
+    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
+    settings = settings_for(exchange, wal_dir, amqp=amqp, **overrides)
+    with BoundQueue(exchange) as queue, ServerThread(settings) as srv:
+        yield queue, srv
+
+
+@pytest.fixture
+def proxy():
+    """A fault proxy in front of RabbitMQ, closed after the test whatever happens."""
+    with FaultProxy(("127.0.0.1", 5672)) as proxy:
+        yield proxy
+
+
 def test_dispatch_publishes_with_confirms_and_health_serves(exchange, tmp_path):
     with BoundQueue(exchange) as queue, ServerThread(settings_for(exchange, str(tmp_path))) as srv:
         response = srv.stub().dispatch(event_batch(["a", "b"]), timeout=10)
@@ -54,98 +74,74 @@ def test_dispatch_publishes_with_confirms_and_health_serves(exchange, tmp_path):
         assert check.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def test_scenario_1_broker_cut_mid_load_loses_nothing_and_keeps_order(exchange, tmp_path):
-    proxy = FaultProxy(("127.0.0.1", 5672))
-    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
-    try:
-        with (
-            BoundQueue(exchange) as queue,
-            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
-        ):
-            stub = srv.stub()
-            sent: list[str] = []
-            for round_ in range(9):
-                if round_ == 3:
-                    proxy.cut()  # the broker "crashes": live connections reset, new ones refused
-                if round_ == 6:
-                    proxy.restore()
-                ids = [f"r{round_}-{i}" for i in range(5)]
-                response = stub.dispatch(event_batch(ids), timeout=15)
-                assert response.status == "SUCCESS"
-                sent.extend(ids)
-            assert srv.server.publisher.logged > 0, "the outage really sent batches to the log"
-            received = queue.event_ids_until(len(sent))
-            assert received == sent, "every accepted event, once, in order"
-            # The trim follows the last confirm, so the queue can see the messages just before.
-            deadline = time.monotonic() + 10
-            while srv.server.wal.size and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert srv.server.wal.size == 0, "the log was replayed and trimmed"
-    finally:
-        proxy.close()
+def test_scenario_1_broker_cut_mid_load_loses_nothing_and_keeps_order(exchange, tmp_path, proxy):
+    with server_behind(proxy, exchange, str(tmp_path)) as (queue, srv):
+        stub = srv.stub()
+        sent: list[str] = []
+        for round_ in range(9):
+            if round_ == 3:
+                proxy.cut()  # the broker "crashes": live connections reset, new ones refused
+            if round_ == 6:
+                proxy.restore()
+            ids = [f"r{round_}-{i}" for i in range(5)]
+            response = stub.dispatch(event_batch(ids), timeout=15)
+            assert response.status == "SUCCESS"
+            sent.extend(ids)
+        assert srv.server.publisher.logged > 0, "the outage really sent batches to the log"
+        received = queue.event_ids_until(len(sent))
+        assert received == sent, "every accepted event, once, in order"
+        # The trim follows the last confirm, so the queue can see the messages just before.
+        deadline = time.monotonic() + 10
+        while srv.server.wal.size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert srv.server.wal.size == 0, "the log was replayed and trimmed"
 
 
-def test_batches_queued_together_go_out_as_one_message_per_routing_key(exchange, tmp_path):
+def test_batches_queued_together_go_out_as_one_message_per_routing_key(exchange, tmp_path, proxy):
     # A slow link to the broker keeps each confirm waiting, so the batches of eight clients
     # queue meanwhile and the worker sends them together.
-    proxy = FaultProxy(("127.0.0.1", 5672))
-    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
     clients, rounds = 8, 5
-    try:
-        with (
-            BoundQueue(exchange) as queue,
-            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
-        ):
-            stub = srv.stub()
-            proxy.slow(0.05)
+    with server_behind(proxy, exchange, str(tmp_path)) as (queue, srv):
+        stub = srv.stub()
+        proxy.slow(0.05)
 
-            def client(c: int) -> list[str]:
-                sent = []
-                for r in range(rounds):  # one after another: a client's own order
-                    ids = [f"c{c}-r{r}-{i}" for i in range(3)]
-                    assert stub.dispatch(event_batch(ids), timeout=30).accepted == 3
-                    sent += ids
-                return sent
+        def client(c: int) -> list[str]:
+            sent = []
+            for r in range(rounds):  # one after another: a client's own order
+                ids = [f"c{c}-r{r}-{i}" for i in range(3)]
+                assert stub.dispatch(event_batch(ids), timeout=30).accepted == 3
+                sent += ids
+            return sent
 
-            with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-                sent = [i for ids in pool.map(client, range(clients)) for i in ids]
-            proxy.slow(0)
-            messages = queue.messages()
-            bodies = [envelopes(m.body) for m in messages]
-            assert len(messages) < clients * rounds, "some batches shared a message"
-            assert any(len(b) > 1 for b in bodies)
-            for message, body in zip(messages, bodies, strict=True):
-                assert message.headers["x-event-count"] == sum(len(e["events"]) for e in body)
-            received = [e["id"] for body in bodies for env in body for e in env["events"]]
-            assert sorted(received) == sorted(sent), "every event once"
-            for c in range(clients):
-                mine = [i for i in received if i.startswith(f"c{c}-")]
-                assert mine == [i for i in sent if i.startswith(f"c{c}-")], "a client's order"
-    finally:
-        proxy.close()
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            sent = [i for ids in pool.map(client, range(clients)) for i in ids]
+        proxy.slow(0)
+        messages = queue.messages()
+        bodies = [envelopes(m.body) for m in messages]
+        assert len(messages) < clients * rounds, "some batches shared a message"
+        assert any(len(b) > 1 for b in bodies)
+        for message, body in zip(messages, bodies, strict=True):
+            assert message.headers["x-event-count"] == sum(len(e["events"]) for e in body)
+        received = [e["id"] for body in bodies for env in body for e in env["events"]]
+        assert sorted(received) == sorted(sent), "every event once"
+        for c in range(clients):
+            mine = [i for i in received if i.startswith(f"c{c}-")]
+            assert mine == [i for i in sent if i.startswith(f"c{c}-")], "a client's order"
 
 
-def test_a_client_that_gives_up_waiting_does_not_cancel_its_publish(exchange, tmp_path):
-    proxy = FaultProxy(("127.0.0.1", 5672))
-    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
-    try:
-        with (
-            BoundQueue(exchange) as queue,
-            ServerThread(settings_for(exchange, str(tmp_path), amqp=amqp)) as srv,
-        ):
-            stub = srv.stub()
-            proxy.slow(0.5)
-            with pytest.raises(grpc.RpcError) as raised:
-                stub.dispatch(event_batch(["impatient"]), timeout=0.3)
-            assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-            proxy.slow(0)
-            # Queued before the client left, so published anyway (at least once: a client that
-            # retries sends it again, and the consumers drop the copy by event id).
-            assert queue.event_ids_until(1) == ["impatient"]
-            assert stub.dispatch(event_batch(["next"]), timeout=10).accepted == 1
-            assert queue.event_ids_until(1) == ["next"]
-    finally:
-        proxy.close()
+def test_a_client_that_gives_up_waiting_does_not_cancel_its_publish(exchange, tmp_path, proxy):
+    with server_behind(proxy, exchange, str(tmp_path)) as (queue, srv):
+        stub = srv.stub()
+        proxy.slow(0.5)
+        with pytest.raises(grpc.RpcError) as raised:
+            stub.dispatch(event_batch(["impatient"]), timeout=0.3)
+        assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        proxy.slow(0)
+        # Queued before the client left, so published anyway (at least once: a client that
+        # retries sends it again, and the consumers drop the copy by event id).
+        assert queue.event_ids_until(1) == ["impatient"]
+        assert stub.dispatch(event_batch(["next"]), timeout=10).accepted == 1
+        assert queue.event_ids_until(1) == ["next"]
 
 
 def test_scenario_3_poison_timestamps_are_reported_and_workers_survive(exchange, tmp_path):
@@ -164,53 +160,47 @@ def test_scenario_3_poison_timestamps_are_reported_and_workers_survive(exchange,
         assert sum(not w.done() for w in srv.server.intake._workers) == workers
 
 
-def test_scenario_4_a_flood_gets_retryable_refusals_not_crashes(exchange, tmp_path):
-    proxy = FaultProxy(("127.0.0.1", 5672))
-    amqp = f"amqp://guest:guest@127.0.0.1:{proxy.port}/"
-    settings = settings_for(
+def test_scenario_4_a_flood_gets_retryable_refusals_not_crashes(exchange, tmp_path, proxy):
+    with server_behind(
+        proxy,
         exchange,
         str(tmp_path),
-        amqp=amqp,
         event_worker_pool_size=1,
         event_buffered_channel_size=1,
         event_put_timeout=0.2,
         event_publish_timeout=5.0,
-    )
-    try:
-        with BoundQueue(exchange) as queue, ServerThread(settings) as srv:
-            stub = srv.stub()
-            stub.dispatch(event_batch(["warm"]), timeout=10)
-            proxy.slow(0.3)  # every publish now takes a while: the queue fills
+    ) as (queue, srv):
+        stub = srv.stub()
+        stub.dispatch(event_batch(["warm"]), timeout=10)
+        proxy.slow(0.3)  # every publish now takes a while: the queue fills
 
-            def send(i: int):
-                try:
-                    return stub.dispatch(event_batch([f"f{i}"]), timeout=20)
-                except grpc.RpcError as exc:
-                    return exc
+        def send(i: int):
+            try:
+                return stub.dispatch(event_batch([f"f{i}"]), timeout=20)
+            except grpc.RpcError as exc:
+                return exc
 
-            with concurrent.futures.ThreadPoolExecutor(12) as pool:
-                pending = pool.map(send, range(12))
-                # The depth gauge is read at scrape time: it shows the full queue even while
-                # the only worker is stuck on the slow broker.
-                depths = []
-                while len(depths) < 50:
-                    depths.append(REGISTRY.get_sample_value("coffee_events_queue_depth"))
-                    time.sleep(0.01)
-                results = list(pending)
-            assert max(depths) == 1
-            refused = [r for r in results if isinstance(r, grpc.RpcError)]
-            accepted = [r for r in results if not isinstance(r, grpc.RpcError)]
-            assert refused, "the flood was pushed back"
-            for exc in refused:
-                assert exc.code() == grpc.StatusCode.UNAVAILABLE
-                trailers = dict(exc.trailing_metadata())
-                assert int(trailers["grpc-retry-pushback-ms"]) > 0
-            proxy.restore()
-            assert stub.dispatch(event_batch(["after"]), timeout=10).status == "SUCCESS"
-            ids = queue.event_ids_until(len(accepted) + 2)
-            assert len(ids) == len(accepted) + 2 and len(set(ids)) == len(ids)
-    finally:
-        proxy.close()
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            pending = pool.map(send, range(12))
+            # The depth gauge is read at scrape time: it shows the full queue even while
+            # the only worker is stuck on the slow broker.
+            depths = []
+            while len(depths) < 50:
+                depths.append(REGISTRY.get_sample_value("coffee_events_queue_depth"))
+                time.sleep(0.01)
+            results = list(pending)
+        assert max(depths) == 1
+        refused = [r for r in results if isinstance(r, grpc.RpcError)]
+        accepted = [r for r in results if not isinstance(r, grpc.RpcError)]
+        assert refused, "the flood was pushed back"
+        for exc in refused:
+            assert exc.code() == grpc.StatusCode.UNAVAILABLE
+            trailers = dict(exc.trailing_metadata())
+            assert int(trailers["grpc-retry-pushback-ms"]) > 0
+        proxy.restore()
+        assert stub.dispatch(event_batch(["after"]), timeout=10).status == "SUCCESS"
+        ids = queue.event_ids_until(len(accepted) + 2)
+        assert len(ids) == len(accepted) + 2 and len(set(ids)) == len(ids)
 
 
 def test_scenario_8_future_clients_are_clamped_and_counted(exchange, tmp_path):
