@@ -88,6 +88,11 @@ def _environment(data_dir: str, overrides: dict[str, str] | None = None) -> dict
     env.setdefault("CH_DATA_DIR", os.path.join(data_dir, "chdb-api"))
     env.setdefault("CLICKHOUSE_URL", f"chdb://{os.path.join(data_dir, 'chdb-events')}")
     env.setdefault("EVENT_WAL_DIR", os.path.join(data_dir, "events-wal"))
+    # The embedded ClickHouse stages each insert in a temporary file; one killed mid-insert
+    # leaves it behind. Under the data directory it goes away with the rest of a run.
+    if "TMPDIR" not in env:
+        env["TMPDIR"] = os.path.join(data_dir, "tmp")
+        os.makedirs(env["TMPDIR"], exist_ok=True)
     env.setdefault("PG_DB", "coffee")
     # The gateway's upstreams, identity and partner lookups are the api unless set otherwise.
     api = f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}"

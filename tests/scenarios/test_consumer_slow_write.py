@@ -93,6 +93,8 @@ def two_processes(tmp_path):
             "CLICKHOUSE_URL": f"chdb://{tmp_path / name}",
             # Longer than the slow query: this is about isolation, not the write deadline.
             "CLICKHOUSE_TIMEOUT": "30", "CONSUMER_METRICS_PORT": "0",
+            # The engine's insert staging files, left behind if a process dies mid-insert.
+            "TMPDIR": str(tmp_path),
         }  # fmt: skip
 
     try:
