@@ -19,9 +19,11 @@ from __future__ import annotations
 import asyncio
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from yoyo import get_backend, read_migrations
 from yoyo.backends import DatabaseBackend
+from yoyo.migrations import MigrationList
 
 from coffee.infra.clickhouse import ClickHouse
 
@@ -29,7 +31,7 @@ LOCK_ID = 0x0C0FFEE
 LEGACY_LOG = "schema_migrations"
 
 
-def _folder(kind: str):
+def _folder(kind: str) -> Traversable:
     return resources.files("coffee.api") / "migrations" / kind
 
 
@@ -58,23 +60,24 @@ def _migrate_postgres(dsn: str) -> list[str]:
         backend.break_lock()  # only a dead migrator's row can be there: we hold the real lock
         with backend.lock():
             migrations = read_migrations(str(_folder("postgres")))
-            _adopt_legacy_log(backend, backend.to_apply(migrations))
-            pending = backend.to_apply(migrations)
+            pending = _adopt_legacy_log(backend, backend.to_apply(migrations))
             backend.apply_migrations(pending)
             return [m.id for m in pending]
     finally:
         backend.connection.close()  # the advisory lock goes with the session
 
 
-def _adopt_legacy_log(backend: DatabaseBackend, pending) -> None:
-    """Marks as applied the versions the earlier built-in runner logged in schema_migrations."""
+def _adopt_legacy_log(backend: DatabaseBackend, pending: MigrationList) -> MigrationList:
+    """Marks as applied the pending versions that the earlier built-in runner logged in
+    schema_migrations; returns the ones still to apply."""
     exists = backend.execute("SELECT to_regclass(:name) IS NOT NULL", {"name": LEGACY_LOG})
     if not exists.fetchone()[0]:
-        return
+        return pending
     done = {row[0] for row in backend.execute(f"SELECT version FROM {LEGACY_LOG}").fetchall()}
     adopted = [m for m in pending if m.id in done]
     if adopted:
-        backend.mark_migrations(pending.__class__(adopted, pending.post_apply))
+        backend.mark_migrations(MigrationList(adopted, pending.post_apply))
+    return MigrationList([m for m in pending if m.id not in done], pending.post_apply)
 
 
 async def migrate_clickhouse(ch: ClickHouse) -> list[str]:

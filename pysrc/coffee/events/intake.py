@@ -38,15 +38,15 @@ def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:
     of them (the consumers read either)."""
     if len(jobs) == 1:
         return jobs[0].groups
-    bodies: dict[str, list[bytes]] = {}
-    counts: dict[str, int] = {}
+    merged: dict[str, tuple[list[bytes], list[int]]] = {}
     for job in jobs:
         for routing_key, body, count in job.groups:
-            bodies.setdefault(routing_key, []).append(body)
-            counts[routing_key] = counts.get(routing_key, 0) + count
+            bodies, counts = merged.setdefault(routing_key, ([], []))
+            bodies.append(body)
+            counts.append(count)
     return [
-        (key, parts[0] if len(parts) == 1 else b"[" + b",".join(parts) + b"]", counts[key])
-        for key, parts in bodies.items()
+        (key, bodies[0] if len(bodies) == 1 else b"[" + b",".join(bodies) + b"]", sum(counts))
+        for key, (bodies, counts) in merged.items()
     ]
 
 
@@ -56,6 +56,22 @@ def _all_accepted(accepted: int) -> bytes:
     so they are made once (clients send batches of a few usual sizes)."""
     return events_pb2.Response(
         status="SUCCESS", message=f"accepted {accepted}", accepted=accepted
+    ).SerializeToString()
+
+
+def _with_rejections(prepared) -> bytes:
+    """The answer to a batch with rejections: SUCCESS while any event was accepted."""
+    rejections = [
+        events_pb2.Rejection(index=index, eventId=event_id, reason=reason)
+        for index, event_id, reason in prepared.rejected
+    ]
+    if prepared.accepted:
+        status = "SUCCESS"
+        message = f"accepted {prepared.accepted}, rejected {len(rejections)}"
+    else:
+        status, message = "ERROR", f"all {len(rejections)} events rejected"
+    return events_pb2.Response(
+        status=status, message=message, rejections=rejections, accepted=prepared.accepted
     ).SerializeToString()
 
 
@@ -101,7 +117,7 @@ class Intake:
             metrics.EVENTS_CORRECTED.inc(prepared.corrected)
         if not prepared.rejected:
             return _all_accepted(prepared.accepted)
-        return self._response(prepared).SerializeToString()
+        return _with_rejections(prepared)
 
     async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
         job = Job(groups)
@@ -126,23 +142,6 @@ class Intake:
         pushback_ms = int(self.settings.event_put_timeout * 1000)
         context.set_trailing_metadata((("grpc-retry-pushback-ms", str(pushback_ms)),))
         await context.abort(grpc.StatusCode.UNAVAILABLE, f"{why}; retry in {pushback_ms} ms")
-
-    @staticmethod
-    def _response(prepared) -> events_pb2.Response:
-        """The answer to a batch with rejections (see `_all_accepted` for the others)."""
-        rejections = [
-            events_pb2.Rejection(index=index, eventId=event_id, reason=reason)
-            for index, event_id, reason in prepared.rejected
-        ]
-        if prepared.accepted or not rejections:
-            status, message = "SUCCESS", f"accepted {prepared.accepted}"
-        else:
-            status, message = "ERROR", f"all {len(rejections)} events rejected"
-        if rejections and prepared.accepted:
-            message += f", rejected {len(rejections)}"
-        return events_pb2.Response(
-            status=status, message=message, rejections=rejections, accepted=prepared.accepted
-        )
 
     async def _work(self) -> None:
         while True:

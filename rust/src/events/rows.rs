@@ -377,6 +377,15 @@ mod tests {
         "events":[{"id":"a","timestamp":5,"timestampCorrected":true,"originalTimestamp":7},
                   {"id":"","timestamp":5},{"id":"c","timestamp":"x"},{"id":"d","timestamp":6,"name":"n"}]}"#;
 
+    /// The buffered rows, each line parsed.
+    fn rows_of(b: &RowBuffer) -> Vec<Value> {
+        std::str::from_utf8(b.body())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
     #[test]
     fn rows_carry_header_and_event_columns_and_bad_rows_are_counted() {
         let mut b = RowBuffer::new(100, 1000);
@@ -489,11 +498,7 @@ mod tests {
                 refused: 2
             }
         );
-        let rows: Vec<Value> = std::str::from_utf8(b.body())
-            .unwrap()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect();
+        let rows = rows_of(&b);
         let devices: Vec<(Value, Value)> = rows
             .iter()
             .map(|r| (r["event_id"].clone(), r["bb_device_id"].clone()))
@@ -541,11 +546,7 @@ mod tests {
                 refused: 1
             }
         );
-        let rows: Vec<Value> = std::str::from_utf8(b.body())
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let rows = rows_of(&b);
         let ids: Vec<&str> = rows
             .iter()
             .map(|r| r["event_id"].as_str().unwrap())

@@ -43,6 +43,7 @@ PUBLIC_FIELDS = (
     "updatedAt",
 )
 PREMIUM_FIELDS = ("email", "phone", "audience")
+PAID_FIELDS = PUBLIC_FIELDS + PREMIUM_FIELDS
 
 
 def where(params: SearchParams) -> tuple[str, list[Any]]:
@@ -105,7 +106,7 @@ def present(row: asyncpg.Record, tenant: Tenant) -> dict[str, Any]:
     for paying plans (the FREE names run out before the premium columns, and zip stops there)."""
     if not tenant.premium:
         return dict(zip(PUBLIC_FIELDS, row.values(), strict=False))
-    out = dict(zip(PUBLIC_FIELDS + PREMIUM_FIELDS, row.values(), strict=False))
+    out = dict(zip(PAID_FIELDS, row.values(), strict=False))
     out["audience"] = audience_json(out["audience"])
     return out
 
