@@ -5,8 +5,8 @@ Seeds a fresh PostgreSQL database `coffee_api_bench_<id>` (1,000,000 profiles; 1
 `POST /discovery-service/api/profile/instagram/search` with wrk at concurrency 32, signed as the
 gateway signs, over a mix of filters (category, follower range, country, text) and pages 1-5.
 The baseline runs the very same SQL (capped count + page in one statement, built by the same
-code, in a transaction as the api does) for the same
-requests through an asyncpg pool of the same size, 32 tasks in one process. Rounds alternate
+code, in a transaction as the api does) for the same requests through an asyncpg pool of the
+same size and setup (coffee.infra.pg), 32 tasks in one process. Rounds alternate
 (sql, api, sql, api, ...) and each side keeps its best round. The database and the chdb
 directory are removed at the end.
 
@@ -36,7 +36,7 @@ import asyncpg
 import orjson
 from coffee.api.modules.discovery import params as sp
 from coffee.api.modules.discovery.search import COUNT_CAP, search_query
-from coffee.infra import tenant_signature
+from coffee.infra import pg, tenant_signature
 
 from bench._net import free_port
 
@@ -114,7 +114,7 @@ async def _sql_round(dsn: str, seconds: float) -> dict[str, float]:
         qs = dict(p.split("=") for p in query[1:].split("&"))
         params = sp.parse(qs, body, "instagram", 1000, 100)
         prepared.append(search_query(params, COUNT_CAP))
-    pool = await asyncpg.create_pool(dsn, min_size=POOL, max_size=POOL)
+    pool = await pg.create_pool(dsn, min_size=POOL, max_size=POOL)  # the api's own pool setup
     latencies: list[float] = []
     stop = time.monotonic() + seconds
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 
 import orjson
@@ -80,6 +81,22 @@ def test_values_never_reach_sql_text():
     sql, args = search_query(parse(body=body))
     assert "DROP" not in sql
     assert "x'; drop table p;--" in args
+
+
+def test_follower_counts_are_literals_so_each_range_gets_its_own_plan():
+    rng = {"filterType": "RANGE", "field": "followers", "value": {"min": "10000", "max": 50000}}
+    body = orjson.dumps({"filters": [rng]})
+    sql, args = search_query(parse(body=body))
+    assert "followers >= 10000 AND followers <= 50000" in sql
+    assert args == ["instagram"]
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, "9" * 40, True, "1e3"])
+def test_follower_counts_beyond_int8_or_not_integers_are_refused(value):
+    # json, not orjson: the body carries integers past 64 bits, as a client may send them
+    body = json.dumps({"filters": [{"filterType": "GTE", "field": "followers", "value": value}]})
+    with pytest.raises(ApiError, match="bad value"):
+        parse(body=body)
 
 
 def test_text_filter_escapes_like_wildcards():

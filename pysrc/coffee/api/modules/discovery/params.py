@@ -26,6 +26,8 @@ FIELDS: dict[str, tuple[str, type]] = {
     "text": ("text", str),
 }
 SORTS = {"id": "id", "followers": "followers", "followerCount": "followers"}
+# The integer columns are int8; a value beyond it is refused here rather than by the database.
+INT8_MIN, INT8_MAX = -(2**63), 2**63 - 1
 COMPARE = {"EQ": "=", "NEQ": "<>", "GT": ">", "GTE": ">=", "LT": "<", "LTE": "<="}
 
 
@@ -135,6 +137,9 @@ def _value(field: str, typ: type, value: Any) -> Any:
             return value.upper() if field == "country" else value.lower()
         if isinstance(value, bool):
             raise TypeError
-        return typ(value)
+        number = typ(value)
+        if typ is int and not INT8_MIN <= number <= INT8_MAX:
+            raise ValueError
+        return number
     except (TypeError, ValueError):
         raise ApiError(400, f"bad value {value!r} for filter {field}") from None

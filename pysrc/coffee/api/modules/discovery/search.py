@@ -47,10 +47,21 @@ PAID_FIELDS = PUBLIC_FIELDS + PREMIUM_FIELDS
 
 
 def where(params: SearchParams) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters.
+
+    Integer values (follower counts, checked to be int8 by `params`) are written into the
+    statement as literals; everything else is a parameter. A follower range decides the plan:
+    10k-50k followers matches 15% of a platform and is best read in id order, 5M-6M matches a
+    few rows and is best read from the followers index. Behind a parameter, PostgreSQL plans
+    such a statement once for all values after five runs (a generic plan, which guesses 0.5%)
+    and keeps the wrong plan: 6.7 ms instead of 1.1 for page 5 of 10k-50k. As a literal, each
+    range has its own statement and plan, still prepared once per connection and reused."""
     clauses = ["platform = $1"]
     args: list[Any] = [params.platform]
 
     def arg(value: Any) -> str:
+        if type(value) is int:
+            return str(value)
         args.append(value)
         return f"${len(args)}"
 
