@@ -96,7 +96,8 @@ class DurablePublisher:
             headers=headers,
         )
         try:
-            await asyncio.wait_for(exchange.publish(message, routing_key), self.publish_timeout)
+            # aio-pika's own timeout (a scope); wait_for would run each publish as a task of its own
+            await exchange.publish(message, routing_key, timeout=self.publish_timeout)
             return True
         except Exception as exc:  # any failure means "not confirmed": the log takes it
             self.failures += 1
