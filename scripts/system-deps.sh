@@ -14,6 +14,8 @@ command -v curl >/dev/null || need+=(curl)
 # bench/gateway.py measures the gateway side by side with nginx, driven by wrk.
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
+# bench/ingest.py drives the gRPC intake with h2load (a C load generator) besides grpcio clients.
+command -v h2load >/dev/null || need+=(nghttp2-client)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}"
