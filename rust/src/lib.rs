@@ -2,6 +2,11 @@
 //! and knows nothing of sockets, files or the event loop.
 use pyo3::prelude::*;
 
+// Rust's own allocations (the events' per-batch buffers, the cache's keys) go to mimalloc:
+// glibc's malloc, free and consolidation took about 40% of preparing a batch.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cache;
 mod events;
 mod jwt;
