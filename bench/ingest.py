@@ -175,27 +175,28 @@ async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
     return published / elapsed
 
 
-def _h2load(port: int, seconds: float, work: str) -> tuple[list[float], int, float]:
+def _h2load(port: int, seconds: float) -> tuple[list[float], int, float]:
     """Dispatch calls from h2load for `seconds`: (latencies ms, events answered, send window s).
     The body is one batch in gRPC's length-prefixed framing."""
     batch = _batch_bytes(0)
-    body, log = os.path.join(work, "batch.grpc"), os.path.join(work, "h2load.log")
-    with open(body, "wb") as f:
-        f.write(b"\0" + len(batch).to_bytes(4, "big") + batch)
-    subprocess.run(
-        ["h2load", "-t1", "-c2", "-m8", f"-D{seconds:.0f}", "-d", body,
-         "-H", "content-type: application/grpc", "-H", "te: trailers", f"--log-file={log}",
-         f"http://127.0.0.1:{port}/event.EventService/dispatch"],
-        check=True, capture_output=True,
-    )  # fmt: skip
     starts, ends, latencies = [], [], []
-    with open(log) as f:
-        for line in f:  # start (us since the epoch), HTTP status, duration (us)
-            start, status, duration = (int(x) for x in line.split())
-            if status == 200:
-                starts.append(start)
-                ends.append(start + duration)
-                latencies.append(duration / 1000)
+    with tempfile.TemporaryDirectory(prefix="coffee-bench-h2load-") as work:
+        body, log = os.path.join(work, "batch.grpc"), os.path.join(work, "h2load.log")
+        with open(body, "wb") as f:
+            f.write(b"\0" + len(batch).to_bytes(4, "big") + batch)
+        subprocess.run(
+            ["h2load", "-t1", "-c2", "-m8", f"-D{seconds:.0f}", "-d", body,
+             "-H", "content-type: application/grpc", "-H", "te: trailers", f"--log-file={log}",
+             f"http://127.0.0.1:{port}/event.EventService/dispatch"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        with open(log) as f:
+            for line in f:  # start (us since the epoch), HTTP status, duration (us)
+                start, status, duration = (int(x) for x in line.split())
+                if status == 200:
+                    starts.append(start)
+                    ends.append(start + duration)
+                    latencies.append(duration / 1000)
     window = (max(ends) - min(starts)) / 1e6 if starts else seconds
     return latencies, len(latencies) * BATCH, window
 
@@ -244,7 +245,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         grpc.channel_ready_future(channel).result(timeout=30)
         time.sleep(0.5)
         progress(f"h2load: 2 connections x 8 streams, {seconds:.0f} s")
-        h2 = _rate(*_h2load(port, seconds, wal))
+        h2 = _rate(*_h2load(port, seconds))
         progress(f"{clients} grpcio client processes x {in_flight} in flight, {seconds:.0f} s")
         results = run_clients(port, seconds, in_flight, clients, unique_ids=False)
         # The rate over the clients' send window, not their processes' start-up (about a second

@@ -19,10 +19,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 async def _no_session_reset(conn: asyncpg.Connection) -> None:
     """Replaces asyncpg's reset query on release (advisory unlock, CLOSE ALL, UNLISTEN, RESET
-    ALL: one more round trip per request, and the slowest of the four). The platform keeps no
-    session state on pooled connections: they are used only inside transactions, the contract
-    of PgBouncer's transaction pooling, so SET LOCAL, transaction-level locks and cursors all end
-    at COMMIT or ROLLBACK. asyncpg still rolls back a transaction left open before calling this."""
+    ALL: one more round trip per request). The platform keeps no session state on pooled
+    connections: they are used only inside transactions, the contract of PgBouncer's transaction
+    pooling, so SET LOCAL, transaction-level locks and cursors all end at COMMIT or ROLLBACK.
+    asyncpg still rolls back a transaction left open before calling this."""
 
 
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
