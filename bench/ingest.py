@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import aio_pika
 import grpc
@@ -58,13 +58,23 @@ def _batch_bytes(client: int, batch_id: str = "0") -> bytes:
     return events_pb2.Events(header=header, events=events).SerializeToString()
 
 
+class ClientReport(NamedTuple):
+    """What one client process did. `started`/`finished` bound its send window on the
+    machine's monotonic clock, which all processes share."""
+
+    latencies_ms: list[float]
+    accepted: int  # events
+    refused: int  # batches
+    started: float
+    finished: float
+
+
 def _client(
     port: int, seconds: float, in_flight: int, client: int, out, unique_ids: bool = False
 ) -> None:
     """One client process: `in_flight` concurrent Dispatch calls for `seconds` (with fresh event
-    ids per batch when `unique_ids`, so rows can be counted one per event downstream).
-    Reports (latencies ms, events accepted, refusals, first send, last answer): the send window
-    on the machine's monotonic clock, which all processes share."""
+    ids per batch when `unique_ids`, so rows can be counted one per event downstream); puts its
+    ClientReport on `out`."""
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     dispatch = channel.unary_unary("/event.EventService/dispatch")
     payload = _batch_bytes(client)
@@ -92,13 +102,13 @@ def _client(
             latencies += lat
             accepted += ok
             refused += no
-    out.put((latencies, accepted, refused, started, time.monotonic()))
+    out.put(ClientReport(latencies, accepted, refused, started, time.monotonic()))
 
 
 def run_clients(
     port: int, seconds: float, in_flight: int, clients: int, unique_ids: bool
-) -> list[tuple[list[float], int, int, float, float]]:
-    """Runs `clients` client processes to the end; one `_client` report each."""
+) -> list[ClientReport]:
+    """Runs `clients` client processes to the end; one report each."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     procs = [
@@ -250,8 +260,9 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         results = run_clients(port, seconds, in_flight, clients, unique_ids=False)
         # The rate over the clients' send window, not their processes' start-up (about a second
         # of importing grpc) and exit.
-        elapsed = max(r[4] for r in results) - min(r[3] for r in results)
-        py = _rate([lat for r in results for lat in r[0]], sum(r[1] for r in results), elapsed)
+        elapsed = max(r.finished for r in results) - min(r.started for r in results)
+        latencies = [lat for r in results for lat in r.latencies_ms]
+        py = _rate(latencies, sum(r.accepted for r in results), elapsed)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
@@ -264,7 +275,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     ceiling_after = asyncio.run(_broker_ceiling(group[1], ceiling_seconds, 64))
     ceiling = (ceiling_before + ceiling_after) / 2 * BATCH
     py["share_of_ceiling"] = round(py["events_per_s"] / ceiling, 3)
-    py["refused_batches"] = sum(r[2] for r in results)
+    py["refused_batches"] = sum(r.refused for r in results)
     return {
         **h2,
         "accepted": accepted,  # both loads; every one of them must be in the queue

@@ -119,7 +119,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         consumers.send_signal(signal.SIGTERM)  # flushes its buffer before exiting
         consumers.wait(60)
         asyncio.run(_delete(prefix))
-    accepted = sum(r[1] for r in results)
+    accepted = sum(r.accepted for r in results)
     progress("counting rows in ClickHouse")
     client = clickhouse_connect.get_client(dsn=env["CLICKHOUSE_URL"])
     try:

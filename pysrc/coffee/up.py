@@ -90,9 +90,8 @@ def _environment(data_dir: str, overrides: dict[str, str] | None = None) -> dict
     env.setdefault("EVENT_WAL_DIR", os.path.join(data_dir, "events-wal"))
     # The embedded ClickHouse stages each insert in a temporary file; one killed mid-insert
     # leaves it behind. Under the data directory it goes away with the rest of a run.
-    if "TMPDIR" not in env:
-        env["TMPDIR"] = os.path.join(data_dir, "tmp")
-        os.makedirs(env["TMPDIR"], exist_ok=True)
+    env.setdefault("TMPDIR", os.path.join(data_dir, "tmp"))
+    os.makedirs(env["TMPDIR"], exist_ok=True)
     env.setdefault("PG_DB", "coffee")
     # The gateway's upstreams, identity and partner lookups are the api unless set otherwise.
     api = f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}"

@@ -49,3 +49,14 @@ def test_the_log_is_bounded(tmp_path):
     with pytest.raises(WalFull):
         wal.append(Record("b", b"x" * 80, {}))
     assert [r.routing_key for _, r in wal.records()] == ["a"]
+
+
+def test_the_size_stays_readable_after_close(tmp_path):
+    # The metrics scrape reads it while the HTTP side drains, after the log is closed.
+    wal = WriteAheadLog(tmp_path, max_bytes=1 << 20)
+    wal.append(Record("a", b"x" * 40, {}))
+    size = wal.size
+    assert size == wal.path.stat().st_size
+    wal.close()
+    assert wal.size == size
+    assert WriteAheadLog(tmp_path, max_bytes=1 << 20).size == size

@@ -17,6 +17,7 @@ from coffee._native import EventRules
 from coffee.events import metrics
 from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
+from coffee.infra.bounded_queue import put_within
 from coffee.infra.durable_publisher import DurablePublisher, WalFull
 
 log = logging.getLogger(__name__)
@@ -122,12 +123,7 @@ class Intake:
     async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
         job = Job(groups)
         try:
-            if self.queue.full():
-                # A timeout scope, not wait_for (which on 3.11 runs the put as a task of its own).
-                async with asyncio.timeout(self.settings.event_put_timeout):
-                    await self.queue.put(job)
-            else:
-                self.queue.put_nowait(job)  # what put() does when there is room, minus a timer
+            await put_within(self.queue, job, self.settings.event_put_timeout)
         except TimeoutError:
             metrics.BATCHES_REFUSED.labels("queue_full").inc()
             await self._push_back(context, "event queue full")

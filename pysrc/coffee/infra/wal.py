@@ -37,11 +37,14 @@ class WriteAheadLog:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()  # appends come from worker threads (fsync off the loop)
         self._file = open(self.path, "ab")  # noqa: SIM115 - kept open for the process's life
+        # Kept, not asked of the file: read before every publish and by the metrics scrape, so
+        # no seek per message, and still readable once the log is closed at shutdown.
+        self._size = self._file.tell()
         self._encoder = msgspec.msgpack.Encoder()
 
     @property
     def size(self) -> int:
-        return self._file.tell()
+        return self._size
 
     def append(self, record: Record) -> None:
         """Durable when it returns (written and fsynced)."""
@@ -50,9 +53,12 @@ class WriteAheadLog:
         with self._lock:
             if self.size + len(frame) > self.max_bytes:
                 raise WalFull(f"write-ahead log full ({self.size} of {self.max_bytes} bytes)")
-            self._file.write(frame)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            try:
+                self._file.write(frame)
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            finally:
+                self._size = self._file.tell()  # what is in the file, even after a failed write
 
     def records(self) -> Iterator[tuple[int, Record]]:
         """(end offset, record) in append order, up to the first torn or corrupt record."""
@@ -86,6 +92,7 @@ class WriteAheadLog:
             os.replace(tmp, self.path)  # atomic: a crash leaves the old or the new log
             self._file.close()
             self._file = open(self.path, "ab")  # noqa: SIM115
+            self._size = len(rest)
 
     def close(self) -> None:
         self._file.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from coffee.events import metrics
 from coffee.events.webhooks.sources import Source, SourceSettings
+from coffee.infra.bounded_queue import put_within
 from coffee.infra.durable_publisher import DurablePublisher, WalFull
 from coffee.infra.wal import WriteAheadLog
 
@@ -63,6 +64,9 @@ class SourceChannel:
         self._closing = False
 
     async def start(self) -> None:
+        # Read when scraped, as the gRPC intake's gauges are (nothing set per webhook).
+        metrics.WEBHOOK_QUEUE_DEPTH.labels(self.source.name).set_function(self.queue.qsize)
+        metrics.WEBHOOK_WAL_BYTES.labels(self.source.name).set_function(lambda: self.wal.size)
         await self.publisher.start()  # replays a log left by a previous process
         for _ in range(self.config.worker_pool_size):
             self._spawn()
@@ -84,12 +88,11 @@ class SourceChannel:
     async def submit(self, job: Job, put_timeout: float) -> str:
         """ "confirmed" or "logged" once durable; raises QueueFull, WalFull or NotPublished."""
         try:
-            await asyncio.wait_for(self.queue.put(job), put_timeout)
+            await put_within(self.queue, job, put_timeout)
         except TimeoutError:
             raise QueueFull from None
         if self._closing and not job.done.done():  # queued after the workers were stopped
             job.done.set_exception(NotPublished("shut down before it was durable"))
-        self._gauges()
         # A client that hangs up does not cancel its publish: it was accepted into the queue.
         return await asyncio.shield(job.done)
 
@@ -111,11 +114,6 @@ class SourceChannel:
                 raise
             finally:
                 self.queue.task_done()
-                self._gauges()
-
-    def _gauges(self) -> None:
-        metrics.WEBHOOK_QUEUE_DEPTH.labels(self.source.name).set(self.queue.qsize())
-        metrics.WEBHOOK_WAL_BYTES.labels(self.source.name).set(self.wal.size)
 
     async def drain(self, timeout: float) -> None:
         """Waits (up to `timeout`) for queued webhooks to become durable, then stops the
@@ -132,7 +130,6 @@ class SourceChannel:
             job = self.queue.get_nowait()
             if not job.done.done():
                 job.done.set_exception(NotPublished("shut down before it was durable"))
-        self._gauges()
 
     async def close(self) -> None:
         await self.publisher.close()
