@@ -70,14 +70,28 @@ impl Deque {
         self.cost -= cost;
     }
 
+    /// Makes `index`, already in this queue, the most recently used. Every hit does this, so
+    /// it is written out rather than as an unlink and a push: an entry that is not the head
+    /// has a previous one, and the old head stays in the queue.
     #[inline]
     pub fn move_to_head(&mut self, links: &mut [Link], index: u32) {
-        if self.head == Some(index) {
+        let Some(head) = self.head else { return };
+        if head == index {
             return;
         }
-        // Same queue: the cost is unchanged, so take it out and put it back at zero net cost.
-        self.unlink(links, index, 0);
-        self.push_head(links, index, 0);
+        let Link { prev, next } = links[index as usize];
+        links[prev as usize].next = next;
+        if next == NIL {
+            self.tail = Some(prev);
+        } else {
+            links[next as usize].prev = prev;
+        }
+        links[index as usize] = Link {
+            prev: NIL,
+            next: head,
+        };
+        links[head as usize].prev = index;
+        self.head = Some(index);
     }
 
     pub fn clear(&mut self) {
@@ -111,7 +125,29 @@ mod tests {
         }
         assert_eq!(q.iter(&links).collect::<Vec<_>>(), [3, 2, 1, 0]);
         q.move_to_head(&mut links, 0);
-        assert_eq!(q.iter(&links).collect::<Vec<_>>(), [0, 3, 2, 1]);
+        assert_eq!(
+            q.iter(&links).collect::<Vec<_>>(),
+            [0, 3, 2, 1],
+            "from the tail"
+        );
+        q.move_to_head(&mut links, 2);
+        assert_eq!(
+            q.iter(&links).collect::<Vec<_>>(),
+            [2, 0, 3, 1],
+            "from the middle"
+        );
+        q.move_to_head(&mut links, 2);
+        assert_eq!(
+            q.iter(&links).collect::<Vec<_>>(),
+            [2, 0, 3, 1],
+            "the head stays"
+        );
+        let backwards: Vec<u32> = std::iter::successors(q.tail(), |&i| {
+            let prev = links[i as usize].prev;
+            (prev != NIL).then_some(prev)
+        })
+        .collect();
+        assert_eq!(backwards, [1, 3, 0, 2], "prev links agree");
         q.unlink(&mut links, 2, 10);
         assert_eq!(q.iter(&links).collect::<Vec<_>>(), [0, 3, 1]);
         assert_eq!((q.len(), q.cost, q.tail()), (3, 30, Some(1)));

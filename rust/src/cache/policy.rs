@@ -192,7 +192,8 @@ impl<V> Policy<V> {
         now: u64,
         dropped: &mut Vec<V>,
     ) -> Option<&V> {
-        self.sketch.prefetch(hash); // a hit increments it: start the load before the lookup
+        let spot = self.sketch.spot(hash);
+        self.sketch.prefetch(spot); // a hit increments it: start the load before the lookup
         self.expire(now, dropped);
         let found = match self.find_by(hash, matches) {
             Some(index) if Self::is_live(self.entry(index), now) => Some(index),
@@ -210,7 +211,7 @@ impl<V> Policy<V> {
                 // A request is counted once, as Caffeine does: a hit here, a miss by the write
                 // that follows it. (Counting the miss too gave missed keys twice the weight of
                 // resident ones and churned the main space on loops.)
-                self.sketch.increment(hash);
+                self.sketch.increment(spot);
                 self.stats.hits += 1;
                 self.on_access(index);
                 Some(&self.entry(index).value)
@@ -244,7 +245,7 @@ impl<V> Policy<V> {
             deadline,
         } = item;
         self.expire(now, dropped);
-        self.sketch.increment(hash);
+        self.sketch.increment(self.sketch.spot(hash));
         let index = match self.find(key, hash) {
             Some(index) => {
                 let entry = self.entry_mut(index);

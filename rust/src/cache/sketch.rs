@@ -32,6 +32,30 @@ pub struct Sketch {
     /// One word per entry the sketch is sized for (a power of two), so its length is that size.
     doorkeeper: Vec<u64>,
     additions: u64,
+    /// Additions between two halvings (kept, not recomputed: every hit checks it).
+    sample_size: u64,
+}
+
+/// Where one key's counts live: its block, its doorkeeper bits, and the bits that pick its four
+/// counters in the block. Found once per cache operation, so that the prefetch at the start of
+/// a lookup and the increment at its end hash the key once. Valid until the sketch is resized.
+#[derive(Clone, Copy)]
+pub struct Spot {
+    block: usize,
+    door_word: usize,
+    door_mask: u64,
+    counter_bits: u64,
+}
+
+impl Spot {
+    /// For each of the four counters, the word in the block and the bit offset of the nibble.
+    /// Counter i lives in word 2i or 2i+1, so the four never share a word.
+    fn counters(self) -> [(usize, u32); 4] {
+        [0usize, 1, 2, 3].map(|i| {
+            let bits = (self.counter_bits >> (i * 8)) as usize;
+            (2 * i + (bits & 1), ((bits >> 1) & 0xf) as u32 * 4)
+        })
+    }
 }
 
 impl Sketch {
@@ -42,12 +66,13 @@ impl Sketch {
             blocks: vec![Block::default(); entries * COUNTER_WORDS_PER_ENTRY / WORDS_PER_BLOCK],
             doorkeeper: vec![0; entries],
             additions: 0,
+            sample_size: SAMPLE_PER_ENTRY * entries as u64,
         }
     }
 
     /// Additions between two halvings.
     pub fn sample_size(&self) -> u64 {
-        SAMPLE_PER_ENTRY * self.doorkeeper.len() as u64
+        self.sample_size
     }
 
     fn spread(hash: u64, seed: u64) -> u64 {
@@ -55,84 +80,76 @@ impl Sketch {
         h ^ (h >> 29)
     }
 
-    fn block_of(&self, hash: u64) -> usize {
-        Self::spread(hash, BLOCK_SEED) as usize & (self.blocks.len() - 1)
+    /// Where the counts of `hash` live.
+    #[inline]
+    pub fn spot(&self, hash: u64) -> Spot {
+        let door = Self::spread(hash, DOOR_SEED);
+        Spot {
+            block: Self::spread(hash, BLOCK_SEED) as usize & (self.blocks.len() - 1),
+            door_word: (door >> 12) as usize & (self.doorkeeper.len() - 1),
+            door_mask: (1u64 << (door & 63)) | (1u64 << ((door >> 6) & 63)),
+            counter_bits: Self::spread(hash, COUNTER_SEED),
+        }
     }
 
-    /// The block of `hash` and, for each of its four counters, the word in the block and the
-    /// bit offset of the nibble. Counter i lives in word 2i or 2i+1, so the four never share
-    /// a word.
-    fn probes(&self, hash: u64) -> (usize, [(usize, u32); 4]) {
-        let block = self.block_of(hash);
-        let h = Self::spread(hash, COUNTER_SEED);
-        let probes = [0usize, 1, 2, 3].map(|i| {
-            let bits = (h >> (i * 8)) as usize;
-            (2 * i + (bits & 1), ((bits >> 1) & 0xf) as u32 * 4)
-        });
-        (block, probes)
-    }
-
-    /// The doorkeeper word of `hash` and its two bits in it.
-    fn door_bits(&self, hash: u64) -> (usize, u64) {
-        let h = Self::spread(hash, DOOR_SEED);
-        let word = (h >> 12) as usize & (self.doorkeeper.len() - 1);
-        (word, (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)))
-    }
-
-    fn door_contains(&self, hash: u64) -> bool {
-        let (word, mask) = self.door_bits(hash);
-        self.doorkeeper[word] & mask == mask
-    }
-
-    /// Starts loading the two cache lines that `increment(hash)` will touch, so that their
+    /// Starts loading the two cache lines that `increment(spot)` will touch, so that their
     /// misses overlap the table lookup that comes first instead of following it. A hint only.
     #[inline]
-    pub fn prefetch(&self, hash: u64) {
-        let (word, _) = self.door_bits(hash);
-        prefetch_line(&self.doorkeeper[word]);
-        prefetch_line(&self.blocks[self.block_of(hash)]);
+    pub fn prefetch(&self, spot: Spot) {
+        prefetch_line(&self.doorkeeper[spot.door_word]);
+        prefetch_line(&self.blocks[spot.block]);
     }
 
-    /// Records one occurrence of `hash`.
-    pub fn increment(&mut self, hash: u64) {
-        let (word, mask) = self.door_bits(hash);
-        if self.doorkeeper[word] & mask != mask {
-            self.doorkeeper[word] |= mask;
+    /// Records one occurrence of the key at `spot`.
+    #[inline]
+    pub fn increment(&mut self, spot: Spot) {
+        let door = &mut self.doorkeeper[spot.door_word];
+        if *door & spot.door_mask != spot.door_mask {
+            *door |= spot.door_mask;
         } else {
-            // Conservative update: raise only the counters at the current minimum. The estimate
-            // (the minimum) grows the same; counters shared with hotter keys stop inflating, so
-            // cold keys are overestimated less (Estan & Varghese).
-            let (block, probes) = self.probes(hash);
-            let words = &mut self.blocks[block].0;
-            let current = probes.map(|(w, shift)| (words[w] >> shift) & 0xf);
-            let min = current.iter().copied().min().unwrap_or(0);
-            if min < 15 {
-                for ((w, shift), value) in probes.into_iter().zip(current) {
-                    if value == min {
-                        words[w] += 1 << shift;
-                    }
-                }
-            }
+            self.count(spot);
         }
         self.additions += 1;
-        if self.additions >= self.sample_size() {
+        if self.additions >= self.sample_size {
             self.age();
+        }
+    }
+
+    /// Conservative update: raises only the counters at the current minimum. The estimate (the
+    /// minimum) grows the same; counters shared with hotter keys stop inflating, so cold keys
+    /// are overestimated less (Estan & Varghese).
+    #[inline]
+    fn count(&mut self, spot: Spot) {
+        let words = &mut self.blocks[spot.block].0;
+        let counters = spot.counters();
+        let current = counters.map(|(w, shift)| (words[w] >> shift) & 0xf);
+        let min = current[0].min(current[1]).min(current[2].min(current[3]));
+        if min < 15 {
+            for ((w, shift), value) in counters.into_iter().zip(current) {
+                if value == min {
+                    words[w] += 1 << shift;
+                }
+            }
         }
     }
 
     /// The estimated frequency of `hash` (0..=16).
     pub fn frequency(&self, hash: u64) -> u32 {
-        let (block, probes) = self.probes(hash);
-        let words = &self.blocks[block].0;
-        let counted = probes
+        let spot = self.spot(hash);
+        let words = &self.blocks[spot.block].0;
+        let counted = spot
+            .counters()
             .iter()
             .map(|&(w, shift)| ((words[w] >> shift) & 0xf) as u32)
             .min()
             .unwrap_or(0);
-        counted + u32::from(self.door_contains(hash))
+        let door = self.doorkeeper[spot.door_word] & spot.door_mask == spot.door_mask;
+        counted + u32::from(door)
     }
 
     /// Halves every counter and forgets the doorkeeper.
+    #[cold]
+    #[inline(never)]
     pub fn age(&mut self) {
         for word in self.blocks.iter_mut().flat_map(|b| b.0.iter_mut()) {
             *word = (*word >> 1) & RESET_MASK;
@@ -173,14 +190,19 @@ fn prefetch_line<T>(line: &T) {
 mod tests {
     use super::*;
 
+    fn add(s: &mut Sketch, hash: u64) {
+        let spot = s.spot(hash);
+        s.increment(spot);
+    }
+
     #[test]
     fn doorkeeper_absorbs_the_first_occurrence() {
         let mut s = Sketch::new(1024);
         assert_eq!(s.frequency(42), 0);
-        s.increment(42);
+        add(&mut s, 42);
         assert_eq!(s.frequency(42), 1, "doorkeeper only");
-        s.increment(42);
-        s.increment(42);
+        add(&mut s, 42);
+        add(&mut s, 42);
         assert_eq!(s.frequency(42), 3);
     }
 
@@ -188,8 +210,9 @@ mod tests {
     fn a_keys_counters_share_one_block_and_never_a_word() {
         let s = Sketch::new(1 << 16);
         for hash in 0..10_000u64 {
-            let (block, probes) = s.probes(hash);
-            assert!(block < s.blocks.len());
+            let spot = s.spot(hash);
+            let probes = spot.counters();
+            assert!(spot.block < s.blocks.len());
             let mut words: Vec<usize> = probes.iter().map(|p| p.0).collect();
             words.dedup();
             assert_eq!(words.len(), 4, "four distinct words for {hash}");
@@ -203,7 +226,7 @@ mod tests {
     fn counters_saturate_at_fifteen() {
         let mut s = Sketch::new(1024);
         for _ in 0..100 {
-            s.increment(7);
+            add(&mut s, 7);
         }
         assert_eq!(s.frequency(7), 16);
     }
@@ -214,7 +237,7 @@ mod tests {
         for round in 0..10u64 {
             for key in 0..1000u64 {
                 if key < 10 || round == 0 {
-                    s.increment(key);
+                    add(&mut s, key);
                 }
             }
         }
@@ -227,7 +250,7 @@ mod tests {
     fn aging_halves_counts() {
         let mut s = Sketch::new(1024);
         for _ in 0..9 {
-            s.increment(5);
+            add(&mut s, 5);
         }
         let before = s.frequency(5);
         s.age();
@@ -242,10 +265,10 @@ mod tests {
     fn sample_size_triggers_aging() {
         let mut s = Sketch::new(64);
         for _ in 0..20 {
-            s.increment(1);
+            add(&mut s, 1);
         }
         for k in 1000..(1000 + s.sample_size()) {
-            s.increment(k);
+            add(&mut s, k);
         }
         assert!(s.frequency(1) < 15);
     }
