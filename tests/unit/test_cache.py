@@ -3,9 +3,12 @@ and use from many threads at once."""
 
 from __future__ import annotations
 
+import inspect
 import random
+import re
 import threading
 import time
+import weakref
 
 import pytest
 from coffee._native import Cache
@@ -196,6 +199,44 @@ def test_expired_entries_are_freed_by_any_operation():
     time.sleep(0.06)
     c.get("unrelated")  # no write to the expired keys
     assert len(c) == 0 and c.stats()["cost_used"] == 0
+
+
+def test_values_a_get_expires_are_released_at_once():
+    # get is a hand-written vectorcall method (rust/src/cache/fastcall.rs), outside PyO3's
+    # bookkeeping; the values it lets go must still be freed during the call, not later.
+    class Value:
+        pass
+
+    c = Cache(100)
+    value = Value()
+    gone = weakref.ref(value)
+    c.set("k", value, ttl=0.03)
+    del value
+    time.sleep(0.06)
+    assert c.get("unrelated") is None
+    assert gone() is None, "the expired value was freed by that get"
+
+
+def test_get_takes_its_arguments_as_a_python_method_would():
+    c = Cache(100)
+    c.set("k", 1)
+    assert str(inspect.signature(Cache.get)) == "(self, /, key, default=None)"
+    assert (c.get("k"), c.get(key="k"), Cache.get(c, "k")) == (1, 1, 1)
+    assert c.get("absent", 2) == 2 and c.get("absent", default=3) == 3
+    assert c.get(key="absent", default=4) == 4 and c.get("absent", None) is None
+    calls = {
+        "missing required argument 'key'": lambda: c.get(),
+        "missing required argument 'key'!": lambda: c.get(default=1),
+        "at most 2 arguments (3 given)": lambda: c.get("k", 1, 2),
+        "multiple values for argument 'key'": lambda: c.get("k", key="k"),
+        "multiple values for argument 'default'": lambda: c.get("k", 1, default=2),
+        "unexpected keyword argument 'dflt'": lambda: c.get("k", dflt=1),
+        "doesn't apply to a 'object' object": lambda: Cache.get(object(), "k"),
+        "must be str, bytes or int, not list": lambda: c.get(["k"]),
+    }
+    for message, call in calls.items():
+        with pytest.raises(TypeError, match=re.escape(message.rstrip("!"))):
+            call()
 
 
 def test_values_are_released_outside_the_lock():

@@ -4,6 +4,7 @@
 
 mod climber;
 mod expiry;
+mod fastcall;
 mod gil_cell;
 mod key;
 mod list;
@@ -107,34 +108,15 @@ impl Cache {
     fn now(&self) -> u64 {
         self.epoch.elapsed().as_nanos() as u64 + 1
     }
-}
 
-#[pymethods]
-impl Cache {
-    #[new]
-    #[pyo3(signature = (max_cost=1 << 30, default_ttl=None))]
-    fn new(max_cost: i64, default_ttl: Option<f64>) -> PyResult<Self> {
-        if max_cost < 1 {
-            return Err(PyValueError::new_err("max_cost must be at least 1"));
-        }
-        let default_ttl_ns = default_ttl
-            .map(|t| seconds_to_nanos("default_ttl", t))
-            .transpose()?;
-        Ok(Self {
-            policy: GilCell::new(Policy::new(max_cost as u64)),
-            default_ttl_ns,
-            epoch: Instant::now(),
-        })
-    }
-
-    /// The value for `key`, or `default`.
-    #[pyo3(signature = (key, default=None))]
-    fn get(
+    /// `get(key, default)`: the value for `key`, or `default` (None when not given). Python
+    /// reaches it through `fastcall.rs`.
+    fn lookup(
         &self,
-        py: Python<'_>,
         key: &Bound<'_, PyAny>,
-        default: Option<Py<PyAny>>,
+        default: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let py = key.py();
         check_key_type(key)?;
         let hash = hash_of(key)?;
         // The very object the entry was stored under matches by identity (as in dict); only
@@ -153,8 +135,27 @@ impl Cache {
                 .get_by(hash, matches, now, &mut dropped)
                 .map(|entry| entry.value.clone_ref(py))
         };
-        release(dropped);
-        Ok(found.or(default).unwrap_or_else(|| py.None()))
+        release(py, dropped);
+        Ok(found.unwrap_or_else(|| default.map_or_else(|| py.None(), |d| d.clone().unbind())))
+    }
+}
+
+#[pymethods]
+impl Cache {
+    #[new]
+    #[pyo3(signature = (max_cost=1 << 30, default_ttl=None))]
+    fn new(max_cost: i64, default_ttl: Option<f64>) -> PyResult<Self> {
+        if max_cost < 1 {
+            return Err(PyValueError::new_err("max_cost must be at least 1"));
+        }
+        let default_ttl_ns = default_ttl
+            .map(|t| seconds_to_nanos("default_ttl", t))
+            .transpose()?;
+        Ok(Self {
+            policy: GilCell::new(Policy::new(max_cost as u64)),
+            default_ttl_ns,
+            epoch: Instant::now(),
+        })
     }
 
     /// Stores `value`; returns False when admission kept the entries already there instead.
@@ -275,17 +276,21 @@ impl Cache {
     }
 }
 
-/// Releases what the policy let go once it is no longer borrowed (a finaliser may call back into
-/// the cache).
+/// Releases what a lookup let go (expired entries), once the policy is no longer borrowed (a
+/// finaliser may call back into the cache). Through `Bound`, so that the references go at once
+/// even on `fastcall.rs`'s path, where PyO3 would defer a `Py`'s release.
 /// A hit lets nothing go; skipping the drop glue of the empty vector is measurable there.
 #[inline(always)]
-fn release(dropped: Vec<Stored>) {
+fn release(py: Python<'_>, dropped: Vec<Stored>) {
     if dropped.is_empty() {
         // Nothing to release and no allocation (an empty Vec never allocates): forgetting it
         // leaks nothing.
         std::mem::forget(dropped);
     } else {
-        drop(dropped);
+        for Stored { key, value } in dropped {
+            drop(key.into_bound(py));
+            drop(value.into_bound(py));
+        }
     }
 }
 
@@ -301,5 +306,6 @@ fn default_cost(value: &Bound<'_, PyAny>) -> PyResult<u64> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Cache>()
+    m.add_class::<Cache>()?;
+    fastcall::install(&m.py().get_type::<Cache>())
 }
