@@ -1,6 +1,7 @@
 //! `coffee._native.Cache`: the W-TinyLFU policy, guarded by the GIL (`gil_cell.rs`), for
 //! Python. The policy modules know nothing of Python; this file converts keys, measures costs
-//! and time, and releases evicted values only after the policy is let go.
+//! and time, and releases evicted values only after the policy is let go. `get`'s entry point,
+//! written without PyO3's method machinery for speed, is `fastcall.rs`.
 
 mod climber;
 mod expiry;
