@@ -11,7 +11,7 @@ use super::climber::Climber;
 use super::expiry::Expiry;
 use super::key::{Key, KeyRef};
 use super::list::{Deque, Link};
-use super::sketch::Sketch;
+use super::sketch::{Sketch, NO_EPOCH};
 
 /// Initial share of the capacity given to the admission window (W-TinyLFU's 1%).
 const INITIAL_WINDOW: f64 = 0.01;
@@ -39,6 +39,9 @@ struct Entry<V> {
     /// Monotonic deadline in nanoseconds; 0 = never expires.
     deadline: u64,
     queue: Queue,
+    /// The sketch epoch in which this key's counters were seen saturated (`NO_EPOCH`: not
+    /// seen): until the epoch changes, a hit need not touch the sketch's lines.
+    saturated_in: u32,
 }
 
 /// What `insert` stores: the value, its cost, and its deadline (0 = none).
@@ -211,7 +214,14 @@ impl<V> Policy<V> {
                 // A request is counted once, as Caffeine does: a hit here, a miss by the write
                 // that follows it. (Counting the miss too gave missed keys twice the weight of
                 // resident ones and churned the main space on loops.)
-                self.sketch.increment(spot);
+                // A key whose counters are full in this sketch epoch (a hot key, most hits) skips
+                // the sketch's cache lines; the sketch ends up the same either way.
+                let epoch = self.sketch.epoch();
+                if self.entry(index).saturated_in == epoch {
+                    self.sketch.increment_saturated();
+                } else if self.sketch.increment(spot) {
+                    self.entry_mut(index).saturated_in = epoch;
+                }
                 self.stats.hits += 1;
                 self.on_access(index);
                 Some(&self.entry(index).value)
@@ -266,6 +276,7 @@ impl<V> Policy<V> {
                     cost,
                     deadline,
                     queue: Queue::Window,
+                    saturated_in: NO_EPOCH,
                 });
                 let slots = &self.slots;
                 self.table.insert_unique(hash, index, |&i| {

@@ -16,6 +16,8 @@ const SAMPLE_PER_ENTRY: u64 = 60;
 /// collisions lifted Zipf 1.1 by 0.2 points on three seeds (more showed no further gain); the
 /// memory is 32 bytes per entry, under 3% of the cost bound for 1 KiB sessions.
 const COUNTER_WORDS_PER_ENTRY: usize = 4;
+/// An epoch `Sketch::epoch` never returns.
+pub const NO_EPOCH: u32 = u32::MAX;
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
 const WORDS_PER_BLOCK: usize = 8;
 const BLOCK_SEED: u64 = 0xc3a5_c85c_97cb_3127;
@@ -34,6 +36,8 @@ pub struct Sketch {
     additions: u64,
     /// Additions between two halvings (kept, not recomputed: every hit checks it).
     sample_size: u64,
+    /// Counts the halvings (and resets) so far; see `increment`.
+    epoch: u32,
 }
 
 /// Where one key's counts live: its block, its doorkeeper bits, and the bits that pick its four
@@ -67,6 +71,7 @@ impl Sketch {
             doorkeeper: vec![0; entries],
             additions: 0,
             sample_size: SAMPLE_PER_ENTRY * entries as u64,
+            epoch: 0,
         }
     }
 
@@ -100,37 +105,73 @@ impl Sketch {
         prefetch_line(&self.blocks[spot.block]);
     }
 
-    /// Records one occurrence of the key at `spot`.
+    /// Records one occurrence of the key at `spot`. Returns true when the key is saturated: its
+    /// doorkeeper bits set and its four counters at 15, so that until the next halving (the
+    /// epoch changes) nothing `increment` does for it can change the sketch but the count of
+    /// additions; see `increment_saturated`.
     #[inline]
-    pub fn increment(&mut self, spot: Spot) {
+    pub fn increment(&mut self, spot: Spot) -> bool {
         let door = &mut self.doorkeeper[spot.door_word];
-        if *door & spot.door_mask != spot.door_mask {
+        let saturated = if *door & spot.door_mask != spot.door_mask {
             *door |= spot.door_mask;
+            false
         } else {
-            self.count(spot);
-        }
+            self.count(spot)
+        };
+        self.count_addition() && saturated
+    }
+
+    /// Records one occurrence of a key that `increment` found saturated in this epoch: the same
+    /// change to the sketch as `increment` (doorkeeper bits are only ever set, and counters
+    /// stop at 15), which is only the count of additions that times the halvings, but without
+    /// reading the key's two cache lines. Under memory pressure those reads were most of a hit's
+    /// time (see ARCHITECTURE.md).
+    #[inline]
+    pub fn increment_saturated(&mut self) {
+        self.count_addition();
+    }
+
+    /// The epoch: it changes with every halving or reset, when saturated counters may no
+    /// longer be so.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Never reaches `NO_EPOCH` (it wraps to 0 first), so callers can use that for "none".
+    fn advance_epoch(&mut self) {
+        self.epoch = (self.epoch + 1) % NO_EPOCH;
+    }
+
+    /// Returns false when this addition halved the counters.
+    #[inline]
+    fn count_addition(&mut self) -> bool {
         self.additions += 1;
         if self.additions >= self.sample_size {
             self.age();
+            return false;
         }
+        true
     }
 
     /// Conservative update: raises only the counters at the current minimum. The estimate (the
     /// minimum) grows the same; counters shared with hotter keys stop inflating, so cold keys
     /// are overestimated less (Estan & Varghese).
+    /// Returns whether the counters were already saturated.
     #[inline]
-    fn count(&mut self, spot: Spot) {
+    fn count(&mut self, spot: Spot) -> bool {
         let words = &mut self.blocks[spot.block].0;
         let counters = spot.counters();
         let current = counters.map(|(w, shift)| (words[w] >> shift) & 0xf);
         let min = current[0].min(current[1]).min(current[2].min(current[3]));
-        if min < 15 {
-            for ((w, shift), value) in counters.into_iter().zip(current) {
-                if value == min {
-                    words[w] += 1 << shift;
-                }
+        if min == 15 {
+            return true;
+        }
+        for ((w, shift), value) in counters.into_iter().zip(current) {
+            if value == min {
+                words[w] += 1 << shift;
             }
         }
+        false
     }
 
     /// The estimated frequency of `hash` (0..=16).
@@ -156,13 +197,17 @@ impl Sketch {
         }
         self.doorkeeper.fill(0);
         self.additions /= 2;
+        self.advance_epoch();
     }
 
     /// Grows the sketch when the cache holds more entries than it was sized for. Counters restart,
     /// as in Caffeine: a resize happens only while the cache is filling.
     pub fn ensure_capacity(&mut self, entries: usize) {
         if entries > self.doorkeeper.len() {
+            let epoch = self.epoch;
             *self = Self::new(entries);
+            self.epoch = epoch;
+            self.advance_epoch();
         }
     }
 
@@ -170,6 +215,7 @@ impl Sketch {
         self.blocks.fill(Block::default());
         self.doorkeeper.fill(0);
         self.additions = 0;
+        self.advance_epoch();
     }
 }
 
@@ -220,6 +266,62 @@ mod tests {
                 .iter()
                 .all(|&(w, shift)| w < WORDS_PER_BLOCK && shift <= 60));
         }
+    }
+
+    #[test]
+    fn skipping_saturated_keys_leaves_the_same_sketch_as_incrementing_them() {
+        // The cache's hit path: a key found saturated in this epoch takes increment_saturated.
+        // Over a skewed stream long enough for several halvings, the two sketches must agree
+        // word for word at every step.
+        let mut every = Sketch::new(64);
+        let mut skipping = Sketch::new(64);
+        let mut saturated_in = std::collections::HashMap::new();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut shortcuts = 0;
+        for step in 0..4 * every.sample_size() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let key = (state % 1000) * (state % 7) / 6; // small keys are hot
+            add(&mut every, key);
+            let epoch = skipping.epoch();
+            if saturated_in.get(&key) == Some(&epoch) {
+                skipping.increment_saturated();
+                shortcuts += 1;
+            } else if skipping.increment(skipping.spot(key)) {
+                saturated_in.insert(key, epoch);
+            }
+            assert_eq!(every.additions, skipping.additions, "step {step}");
+            assert_eq!(every.epoch, skipping.epoch, "step {step}");
+            assert_eq!(every.doorkeeper, skipping.doorkeeper, "step {step}");
+            assert!(
+                every
+                    .blocks
+                    .iter()
+                    .zip(&skipping.blocks)
+                    .all(|(a, b)| a.0 == b.0),
+                "step {step}"
+            );
+        }
+        assert!(every.epoch >= 3, "the stream crossed several halvings");
+        assert!(
+            shortcuts > 1000,
+            "the shortcut was taken ({shortcuts} times)"
+        );
+    }
+
+    #[test]
+    fn saturation_is_reported_once_counters_are_full_and_forgotten_at_a_halving() {
+        let mut s = Sketch::new(64);
+        let spot = s.spot(9);
+        let reports: Vec<bool> = (0..17).map(|_| s.increment(spot)).collect();
+        // The first occurrence only sets the doorkeeper; fifteen more fill the counters.
+        assert!(reports[..16].iter().all(|&r| !r), "{reports:?}");
+        assert!(reports[16]);
+        let epoch = s.epoch();
+        s.age();
+        assert_ne!(s.epoch(), epoch);
+        assert!(!s.increment(spot), "halved: no longer saturated");
     }
 
     #[test]
