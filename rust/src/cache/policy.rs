@@ -39,8 +39,8 @@ struct Entry<V> {
     /// Monotonic deadline in nanoseconds; 0 = never expires.
     deadline: u64,
     queue: Queue,
-    /// The sketch epoch in which this key's counters were seen saturated (`NO_EPOCH`: not
-    /// seen): until the epoch changes, a hit need not touch the sketch's lines.
+    /// The sketch epoch in which this key's counters were last seen saturated (`NO_EPOCH`:
+    /// never); kept by `Sketch::increment_hit`.
     saturated_in: u32,
 }
 
@@ -214,14 +214,12 @@ impl<V> Policy<V> {
                 // A request is counted once, as Caffeine does: a hit here, a miss by the write
                 // that follows it. (Counting the miss too gave missed keys twice the weight of
                 // resident ones and churned the main space on loops.)
-                // A key whose counters are full in this sketch epoch (a hot key, most hits) skips
-                // the sketch's cache lines; the sketch ends up the same either way.
-                let epoch = self.sketch.epoch();
-                if self.entry(index).saturated_in == epoch {
-                    self.sketch.increment_saturated();
-                } else if self.sketch.increment(spot) {
-                    self.entry_mut(index).saturated_in = epoch;
-                }
+                // The entry remembers when its key's counters were full, so that a hot key's
+                // hits skip the sketch's cache lines (see `Sketch::increment_hit`).
+                let entry = self.slots[index as usize]
+                    .as_mut()
+                    .expect("linked slots are occupied");
+                self.sketch.increment_hit(spot, &mut entry.saturated_in);
                 self.stats.hits += 1;
                 self.on_access(index);
                 Some(&self.entry(index).value)

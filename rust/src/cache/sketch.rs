@@ -16,7 +16,8 @@ const SAMPLE_PER_ENTRY: u64 = 60;
 /// collisions lifted Zipf 1.1 by 0.2 points on three seeds (more showed no further gain); the
 /// memory is 32 bytes per entry, under 3% of the cost bound for 1 KiB sessions.
 const COUNTER_WORDS_PER_ENTRY: usize = 4;
-/// An epoch `Sketch::epoch` never returns.
+/// What a key remembers before its counters were ever seen saturated (see `increment_hit`);
+/// the sketch's epoch never takes this value.
 pub const NO_EPOCH: u32 = u32::MAX;
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
 const WORDS_PER_BLOCK: usize = 8;
@@ -36,7 +37,7 @@ pub struct Sketch {
     additions: u64,
     /// Additions between two halvings (kept, not recomputed: every hit checks it).
     sample_size: u64,
-    /// Counts the halvings (and resets) so far; see `increment`.
+    /// Counts the halvings (and resets) so far; see `increment_hit`.
     epoch: u32,
 }
 
@@ -105,12 +106,34 @@ impl Sketch {
         prefetch_line(&self.blocks[spot.block]);
     }
 
-    /// Records one occurrence of the key at `spot`. Returns true when the key is saturated: its
-    /// doorkeeper bits set and its four counters at 15, so that until the next halving (the
-    /// epoch changes) nothing `increment` does for it can change the sketch but the count of
-    /// additions; see `increment_saturated`.
+    /// Records one occurrence of the key at `spot`.
     #[inline]
-    pub fn increment(&mut self, spot: Spot) -> bool {
+    pub fn increment(&mut self, spot: Spot) {
+        self.record(spot);
+    }
+
+    /// `increment` for a key that remembers, in `saturated_in`, the epoch in which its counters
+    /// were last seen saturated (`NO_EPOCH` at first). In that same epoch, the key's doorkeeper
+    /// bits are set and its four counters at 15, and neither can change before the next
+    /// halving (bits are only ever set, counters stop at 15): an occurrence changes nothing but
+    /// the count of additions that times the halvings. That is all this records then, without
+    /// reading the key's two cache lines; under memory pressure those reads were most of a
+    /// hit's time (see ARCHITECTURE.md). The sketch ends up word for word as `increment` leaves
+    /// it.
+    #[inline]
+    pub fn increment_hit(&mut self, spot: Spot, saturated_in: &mut u32) {
+        let epoch = self.epoch;
+        if *saturated_in == epoch {
+            self.count_addition();
+        } else if self.record(spot) {
+            *saturated_in = epoch;
+        }
+    }
+
+    /// Records one occurrence; returns whether the key was saturated (doorkeeper bits set, four
+    /// counters at 15) and still is, i.e. this occurrence did not end the epoch.
+    #[inline]
+    fn record(&mut self, spot: Spot) -> bool {
         let door = &mut self.doorkeeper[spot.door_word];
         let saturated = if *door & spot.door_mask != spot.door_mask {
             *door |= spot.door_mask;
@@ -119,22 +142,6 @@ impl Sketch {
             self.count(spot)
         };
         self.count_addition() && saturated
-    }
-
-    /// Records one occurrence of a key that `increment` found saturated in this epoch: the same
-    /// change to the sketch as `increment` (doorkeeper bits are only ever set, and counters
-    /// stop at 15), which is only the count of additions that times the halvings, but without
-    /// reading the key's two cache lines. Under memory pressure those reads were most of a hit's
-    /// time (see ARCHITECTURE.md).
-    #[inline]
-    pub fn increment_saturated(&mut self) {
-        self.count_addition();
-    }
-
-    /// The epoch: it changes with every halving or reset, when saturated counters may no
-    /// longer be so.
-    pub fn epoch(&self) -> u32 {
-        self.epoch
     }
 
     /// Never reaches `NO_EPOCH` (it wraps to 0 first), so callers can use that for "none".
@@ -156,6 +163,7 @@ impl Sketch {
     /// Conservative update: raises only the counters at the current minimum. The estimate (the
     /// minimum) grows the same; counters shared with hotter keys stop inflating, so cold keys
     /// are overestimated less (Estan & Varghese).
+    ///
     /// Returns whether the counters were already saturated.
     #[inline]
     fn count(&mut self, spot: Spot) -> bool {
@@ -269,12 +277,12 @@ mod tests {
     }
 
     #[test]
-    fn skipping_saturated_keys_leaves_the_same_sketch_as_incrementing_them() {
-        // The cache's hit path: a key found saturated in this epoch takes increment_saturated.
-        // Over a skewed stream long enough for several halvings, the two sketches must agree
-        // word for word at every step.
+    fn a_hit_shortcut_leaves_the_same_sketch_as_plain_increments() {
+        // Over a skewed stream long enough for several halvings, `increment_hit` (each key
+        // keeping its own memory, as cache entries do) and `increment` must agree word for
+        // word at every step.
         let mut every = Sketch::new(64);
-        let mut skipping = Sketch::new(64);
+        let mut hits = Sketch::new(64);
         let mut saturated_in = std::collections::HashMap::new();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut shortcuts = 0;
@@ -284,21 +292,17 @@ mod tests {
             state ^= state << 17;
             let key = (state % 1000) * (state % 7) / 6; // small keys are hot
             add(&mut every, key);
-            let epoch = skipping.epoch();
-            if saturated_in.get(&key) == Some(&epoch) {
-                skipping.increment_saturated();
-                shortcuts += 1;
-            } else if skipping.increment(skipping.spot(key)) {
-                saturated_in.insert(key, epoch);
-            }
-            assert_eq!(every.additions, skipping.additions, "step {step}");
-            assert_eq!(every.epoch, skipping.epoch, "step {step}");
-            assert_eq!(every.doorkeeper, skipping.doorkeeper, "step {step}");
+            let memory = saturated_in.entry(key).or_insert(NO_EPOCH);
+            shortcuts += u32::from(*memory == hits.epoch);
+            hits.increment_hit(hits.spot(key), memory);
+            assert_eq!(every.additions, hits.additions, "step {step}");
+            assert_eq!(every.epoch, hits.epoch, "step {step}");
+            assert_eq!(every.doorkeeper, hits.doorkeeper, "step {step}");
             assert!(
                 every
                     .blocks
                     .iter()
-                    .zip(&skipping.blocks)
+                    .zip(&hits.blocks)
                     .all(|(a, b)| a.0 == b.0),
                 "step {step}"
             );
@@ -311,17 +315,22 @@ mod tests {
     }
 
     #[test]
-    fn saturation_is_reported_once_counters_are_full_and_forgotten_at_a_halving() {
+    fn saturation_is_remembered_once_counters_are_full_and_forgotten_at_a_halving() {
         let mut s = Sketch::new(64);
         let spot = s.spot(9);
-        let reports: Vec<bool> = (0..17).map(|_| s.increment(spot)).collect();
-        // The first occurrence only sets the doorkeeper; fifteen more fill the counters.
-        assert!(reports[..16].iter().all(|&r| !r), "{reports:?}");
-        assert!(reports[16]);
-        let epoch = s.epoch();
+        let mut memory = NO_EPOCH;
+        // The first occurrence only sets the doorkeeper; fifteen more fill the counters, and
+        // the one after those finds them full.
+        for _ in 0..16 {
+            s.increment_hit(spot, &mut memory);
+            assert_eq!(memory, NO_EPOCH);
+        }
+        s.increment_hit(spot, &mut memory);
+        assert_eq!(memory, s.epoch);
         s.age();
-        assert_ne!(s.epoch(), epoch);
-        assert!(!s.increment(spot), "halved: no longer saturated");
+        assert_ne!(memory, s.epoch, "a halving ends the epoch");
+        s.increment_hit(spot, &mut memory);
+        assert_ne!(memory, s.epoch, "halved: no longer saturated");
     }
 
     #[test]
