@@ -185,17 +185,20 @@ async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
     return published / elapsed
 
 
-def _h2load(port: int, seconds: float) -> tuple[list[float], int, float]:
-    """Dispatch calls from h2load for `seconds`: (latencies ms, events answered, send window s).
-    The body is one batch in gRPC's length-prefixed framing."""
+def _h2load(
+    port: int, seconds: float, connections: int, streams: int
+) -> tuple[list[float], int, float]:
+    """Dispatch calls from h2load for `seconds`, `streams` in flight on each of `connections`:
+    (latencies ms, events answered, send window s). The body is one batch in gRPC's
+    length-prefixed framing."""
     batch = _batch_bytes(0)
-    starts, ends, latencies = [], [], []
+    first_start, last_end, latencies = float("inf"), 0, []
     with tempfile.TemporaryDirectory(prefix="coffee-bench-h2load-") as work:
         body, log = os.path.join(work, "batch.grpc"), os.path.join(work, "h2load.log")
         with open(body, "wb") as f:
             f.write(b"\0" + len(batch).to_bytes(4, "big") + batch)
         subprocess.run(
-            ["h2load", "-t1", "-c2", "-m8", f"-D{seconds:.0f}", "-d", body,
+            ["h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-D{seconds:.0f}", "-d", body,
              "-H", "content-type: application/grpc", "-H", "te: trailers", f"--log-file={log}",
              f"http://127.0.0.1:{port}/event.EventService/dispatch"],
             check=True, capture_output=True,
@@ -204,10 +207,10 @@ def _h2load(port: int, seconds: float) -> tuple[list[float], int, float]:
             for line in f:  # start (us since the epoch), HTTP status, duration (us)
                 start, status, duration = (int(x) for x in line.split())
                 if status == 200:
-                    starts.append(start)
-                    ends.append(start + duration)
+                    first_start = min(first_start, start)
+                    last_end = max(last_end, start + duration)
                     latencies.append(duration / 1000)
-    window = (max(ends) - min(starts)) / 1e6 if starts else seconds
+    window = (last_end - first_start) / 1e6 if latencies else seconds
     return latencies, len(latencies) * BATCH, window
 
 
@@ -254,8 +257,9 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=30)
         time.sleep(0.5)
-        progress(f"h2load: 2 connections x 8 streams, {seconds:.0f} s")
-        h2 = _rate(*_h2load(port, seconds))
+        # The same concurrency as the grpcio clients: connections x streams = processes x calls.
+        progress(f"h2load: {clients} connections x {in_flight} streams, {seconds:.0f} s")
+        h2 = _rate(*_h2load(port, seconds, clients, in_flight))
         progress(f"{clients} grpcio client processes x {in_flight} in flight, {seconds:.0f} s")
         results = run_clients(port, seconds, in_flight, clients, unique_ids=False)
         # The rate over the clients' send window, not their processes' start-up (about a second
