@@ -35,7 +35,7 @@ class Authorizer(Protocol):
 
     def fast(self, ex: Exchange) -> int: ...
     async def slow(self, ex: Exchange) -> int: ...
-    def public(self, ex: Exchange) -> None: ...
+    def public(self, ex: Exchange) -> int: ...
 
 
 class RouteEntry:
@@ -48,6 +48,7 @@ class RouteEntry:
 
 
 _REJECT_BODIES = {
+    400: b'{"error":"invalid x-bb-deviceid: 1 to 128 of A-Z a-z 0-9 . _ -"}',
     401: b'{"error":"unauthorized"}',
     403: b'{"error":"forbidden"}',
     429: b'{"error":"rate limit exceeded"}',
@@ -163,7 +164,10 @@ class Gateway:
                     self.reject(ex, status)
                 return
         else:
-            self.auth.public(ex)
+            status = self.auth.public(ex)
+            if status:
+                self.reject(ex, status)
+                return
         self.forward(ex)
 
     async def _slow(self, ex: Exchange) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coffee._native import InvalidToken
 from coffee.gateway.app import NEEDS_SLOW_PATH
+from coffee.gateway.device_init import is_device_init, valid_device_id
 from coffee.gateway.partners import FREE, NO_CONTRACT
 from coffee.gateway.ratelimit import NEEDS_LEASE
 from coffee.gateway.sessions import INVALID, UNAVAILABLE, session_key
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 # Cost of one cached principal in L1 (about its size in bytes).
 PRINCIPAL_COST = 512
 _PUBLIC_TENANT = b"x-bb-partner-id: \r\n"
+# The plans of the device-init limiter (settings DEVICE_INIT_RATE / DEVICE_INIT_ADDRESS_RATE).
+DEVICE_PLAN = b"DEVICE"
+ADDRESS_PLAN = b"ADDRESS"
+INVALID_DEVICE = 400
 
 
 class Principal:
@@ -76,7 +81,7 @@ class TokenAuthorizer:
         limiter: RateLimiter | None,
         metrics: GatewayMetrics,
         claims_ttl_without_exp: float,
-        init_operations: frozenset[bytes],
+        init_limiter: RateLimiter | None = None,
     ) -> None:
         self.verifier = verifier
         self.l1 = l1
@@ -85,13 +90,17 @@ class TokenAuthorizer:
         self.limiter = limiter
         self.metrics = metrics
         self.claims_ttl_without_exp = claims_ttl_without_exp
-        self.init_operations = init_operations
+        # Unauthenticated device initialisations: buckets per device id and per address.
+        self.init_limiter = init_limiter
 
     def fast(self, ex: Exchange) -> int:
         if not ex.client_id:
             return 401
-        if b"/api/auth/init" in ex.url or (ex.operation and self._initialises_device(ex)):
-            return self._device(ex)
+        if not valid_device_id(ex.device_id):
+            return INVALID_DEVICE
+        if is_device_init(ex.method, ex.url):
+            # Always the slow path when limited: one lease per device, a Redis call each time.
+            return NEEDS_SLOW_PATH if self.init_limiter is not None else self._device(ex)
         token = ex.token
         if not token:
             return 401
@@ -126,6 +135,8 @@ class TokenAuthorizer:
         return 0
 
     async def slow(self, ex: Exchange) -> int:
+        if is_device_init(ex.method, ex.url):
+            return await self._device_limited(ex)
         token = ex.token or b""
         key = token_digest(token)
         principal = self.l1.get(key)
@@ -177,8 +188,21 @@ class TokenAuthorizer:
             self.metrics.count("jwt_rejected_claims")
             return None
 
-    def _initialises_device(self, ex: Exchange) -> bool:
-        return b"/api/auth/init" in ex.url or ex.operation.lower() in self.init_operations
+    async def _device_limited(self, ex: Exchange) -> int:
+        limiter = self.init_limiter
+        if limiter is not None:
+            # The address first: a client cycling device ids is stopped by its address.
+            checks = [(f"addr:{ex.client.peer.decode()}", ADDRESS_PLAN)]
+            if ex.device_id:
+                checks.append((f"dev:{ex.device_id.decode()}", DEVICE_PLAN))
+            for who, plan in checks:
+                verdict = limiter.take(who, plan)
+                if verdict == NEEDS_LEASE:
+                    verdict = await limiter.take_slow(who, plan)
+                if verdict:
+                    self.metrics.count("device_init_limited")
+                    return verdict
+        return self._device(ex)
 
     def _device(self, ex: Exchange) -> int:
         device = ex.device_id
@@ -191,5 +215,7 @@ class TokenAuthorizer:
         ex.plan = FREE
         return 0
 
-    def public(self, ex: Exchange) -> None:
-        self._device(ex)
+    def public(self, ex: Exchange) -> int:
+        if not valid_device_id(ex.device_id):
+            return INVALID_DEVICE
+        return self._device(ex)

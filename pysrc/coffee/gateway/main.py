@@ -31,15 +31,19 @@ from coffee.gateway.partners import PartnerContracts
 from coffee.gateway.ratelimit import RateLimiter
 from coffee.gateway.server import ClientConnection
 from coffee.gateway.sessions import SessionChain, listen_invalidations
-from coffee.gateway.settings import GatewaySettings, RouteTable, load_route_table, load_settings
+from coffee.gateway.settings import (
+    GatewaySettings,
+    PlanLimit,
+    RouteTable,
+    load_route_table,
+    load_settings,
+)
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra import redis_connect
 from coffee.infra.breaker import CircuitBreaker
 from coffee.infra.gc_tuning import freeze_startup_objects
 
 log = logging.getLogger("coffee.gateway")
-
-INIT_DEVICE_OPERATIONS = frozenset({b"initdevice", b"initialisedevice", b"initializedevice"})
 
 
 def make_verifier(settings: GatewaySettings) -> JwtVerifier:
@@ -57,6 +61,21 @@ def make_verifier(settings: GatewaySettings) -> JwtVerifier:
         return JwtVerifier(keys, algorithms, leeway=settings.jwt_leeway, required=())
     except ValueError as exc:
         raise SettingsError(f"JWT settings: {exc}") from None
+
+
+def device_init_limiter(
+    settings: GatewaySettings, redis: object, breaker: CircuitBreaker, metrics: GatewayMetrics
+) -> RateLimiter | None:
+    """Token buckets for the unauthenticated device-init route: per device id, per address."""
+    if not settings.rate_limit_enabled:
+        return None
+    plans = {
+        "DEVICE": PlanLimit(settings.device_init_rate, settings.device_init_burst),
+        "ADDRESS": PlanLimit(settings.device_init_address_rate, settings.device_init_address_burst),
+    }
+    return RateLimiter(
+        redis, breaker, plans, metrics, settings.redis_timeout, prefix="ratelimit:device-init"
+    )
 
 
 class Built:
@@ -126,7 +145,7 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
         limiter,
         metrics,
         claims_ttl_without_exp=settings.l1_session_ttl,
-        init_operations=INIT_DEVICE_OPERATIONS,
+        init_limiter=device_init_limiter(settings, redis, breaker, metrics),
     )
     gateway = Gateway(settings, table, authorizer, metrics)
     for pool in (identity, partner):

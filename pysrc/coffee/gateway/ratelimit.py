@@ -90,11 +90,13 @@ class RateLimiter:
         self.metrics = metrics
         self.timeout = timeout
         self.prefix = prefix
-        self.leases: dict[tuple[int, bytes], Lease] = {}
-        self.local: dict[tuple[int, bytes], LocalBucket] = {}
+        # Keyed by (who, plan): `who` is a partner id, or for device initialisations a
+        # `dev:<id>` / `addr:<ip>` string (see auth.TokenAuthorizer).
+        self.leases: dict[tuple[int | str, bytes], Lease] = {}
+        self.local: dict[tuple[int | str, bytes], LocalBucket] = {}
         self._script = redis.register_script(LEASE_SCRIPT) if redis is not None else None
 
-    def take(self, partner_id: int, plan: bytes) -> int:
+    def take(self, partner_id: int | str, plan: bytes) -> int:
         """OK, LIMITED, or NEEDS_LEASE (call `take_slow`)."""
         key = (partner_id, plan)
         lease = self.leases.get(key)
@@ -111,7 +113,7 @@ class RateLimiter:
             return LIMITED
         return NEEDS_LEASE
 
-    async def take_slow(self, partner_id: int, plan: bytes) -> int:
+    async def take_slow(self, partner_id: int | str, plan: bytes) -> int:
         key = (partner_id, plan)
         lease = self.leases.get(key)
         if lease is None:
@@ -128,7 +130,7 @@ class RateLimiter:
             return self._take_local(key)
         return LIMITED
 
-    def _take_local(self, key: tuple[int, bytes]) -> int:
+    def _take_local(self, key: tuple[int | str, bytes]) -> int:
         bucket = self.local.get(key)
         if bucket is None:
             limit = self.plans[key[1]]
@@ -136,10 +138,10 @@ class RateLimiter:
         self.metrics.count("ratelimit_local")
         return OK if bucket.take() else LIMITED
 
-    def _start_refill(self, key: tuple[int, bytes], lease: Lease) -> None:
+    def _start_refill(self, key: tuple[int | str, bytes], lease: Lease) -> None:
         lease.refill = asyncio.ensure_future(self._refill(key, lease))
 
-    async def _refill(self, key: tuple[int, bytes], lease: Lease) -> None:
+    async def _refill(self, key: tuple[int | str, bytes], lease: Lease) -> None:
         limit = lease.limit
         try:
             if not self.breaker.allow():

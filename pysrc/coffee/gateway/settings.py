@@ -62,6 +62,12 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     gateway_signature_secret: str = ""
     session_invalidation_channel: str = "session-invalidation"
     rate_limit_enabled: bool = True
+    # The unauthenticated device-init route (POST /{service}/api/auth/init): token buckets
+    # per device id and per client address, requests per second and burst.
+    device_init_rate: Annotated[float, Meta(gt=0)] = 1.0
+    device_init_burst: Annotated[int, Meta(ge=1)] = 5
+    device_init_address_rate: Annotated[float, Meta(gt=0)] = 5.0
+    device_init_address_burst: Annotated[int, Meta(ge=1)] = 30
     # The route table (TOML); empty = routes.toml beside this module. Env: GATEWAY_ROUTES_FILE.
     gateway_routes_file: str = ""
 
