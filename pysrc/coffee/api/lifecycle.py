@@ -23,6 +23,7 @@ from coffee.api.context import CHSession, RequestContext
 from coffee.api.envelope import error_body
 from coffee.api.relay import flush_clickhouse
 from coffee.api.runtime import Runtime
+from coffee.infra import json_input
 
 log = logging.getLogger("coffee.api.lifecycle")
 
@@ -99,6 +100,23 @@ def _signed_path(scope: Scope) -> str:
     return scope["path"]
 
 
+def _hostile_text(scope: Scope, body: bytes) -> str:
+    """Why the request's text cannot reach PostgreSQL (a NUL, bytes that are not UTF-8), or "".
+
+    Every handler would otherwise meet it as a database error (a 500) at its own query."""
+    if "\x00" in scope["path"]:
+        return "the path holds a NUL (%00)"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        return "the query holds a NUL (%00)"
+    if body:
+        try:
+            json_input.check_text(body)
+        except json_input.BadJson as exc:
+            return f"bad body: {exc}"
+    return ""
+
+
 class RequestLifecycle:
     def __init__(self, app: ASGIApp, holder: RuntimeHolder) -> None:
         self.app = app
@@ -146,6 +164,11 @@ class RequestLifecycle:
         ):
             metrics.REQUESTS.labels("unsigned").inc()
             await _send_simple(send, 401, error_body("request not signed by the gateway"))
+            return
+        refusal = _hostile_text(scope, body)
+        if refusal:
+            metrics.REQUESTS.labels("bad_input").inc()
+            await _send_simple(send, 400, error_body(refusal))
             return
         who = tenant.from_headers(headers)
         who_desc = who.describe()

@@ -12,8 +12,6 @@ import uuid
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import msgspec
-
 from coffee.events import metrics
 from coffee.events.settings import EventSettings
 from coffee.events.webhooks.channel import Job, NotPublished, QueueFull, SourceChannel
@@ -24,6 +22,7 @@ from coffee.events.webhooks.sources import (
     Source,
     source_settings,
 )
+from coffee.infra import json_input
 from coffee.infra.wal import WalFull
 
 
@@ -83,8 +82,8 @@ class Webhooks:
         if not self.accepting:
             raise Refusal(503, "draining", "shutting down; retry on another node", self.retry_after)
         try:
-            obj = msgspec.json.decode(body)
-        except msgspec.DecodeError as exc:
+            obj = json_input.decode(body)
+        except json_input.BadJson as exc:
             raise Refusal(400, "invalid_json", f"body is not valid JSON: {exc}") from None
         if not isinstance(obj, dict):
             raise Refusal(400, "not_an_object", "body must be one JSON object")

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from coffee.api.envelope import ApiError
+from coffee.infra import json_input
 
 PLATFORMS = ("instagram", "youtube", "tiktok", "twitter")
 # API field -> (column, type)
@@ -79,8 +80,8 @@ def parse(
     if sort_dir not in ("ASC", "DESC"):
         raise ApiError(400, f"sortDir must be ASC or DESC, got {sort_dir!r}")
     try:
-        parsed = msgspec.json.decode(body or b"{}", type=SearchBody)
-    except msgspec.DecodeError as exc:
+        parsed = json_input.decode(body or b"{}", SearchBody)
+    except json_input.BadJson as exc:
         raise ApiError(400, f"bad search body: {exc}") from None
     filters = []
     platform = path_platform

@@ -15,6 +15,7 @@ from coffee.api.modules.discovery import params as sp
 from coffee.api.modules.discovery.search import SearchManager, audience_json, present
 from coffee.api.modules.discovery.timeseries import TimeSeriesManager
 from coffee.api.settings import ApiSettings
+from coffee.infra import json_input
 
 PROFILE_UPDATED = "profile_updated"
 # Analytics that may be lost: published after the commit, fire and forget.
@@ -99,8 +100,8 @@ def routes(settings: ApiSettings) -> list[Router]:
     @put("/{profile_id:int}")
     async def update(profile_id: int, ctx: RequestContext) -> Response[bytes]:
         try:
-            changes = msgspec.json.decode(ctx.body or b"{}", type=ProfileChanges)
-        except msgspec.DecodeError as exc:
+            changes = json_input.decode(ctx.body or b"{}", ProfileChanges)
+        except json_input.BadJson as exc:
             raise ApiError(400, f"bad profile changes: {exc}") from None
         return ok({"status": success(), "profile": await update_profile(ctx, profile_id, changes)})
 

@@ -25,6 +25,7 @@ from coffee.api.context import RequestContext
 from coffee.api.deps import ok
 from coffee.api.envelope import ApiError
 from coffee.api.modules.identity.passwords import check_password, hash_password
+from coffee.infra import json_input
 
 SESSION_INVALIDATED = "session_invalidated"
 INVALIDATION_CHANNEL = "session-invalidation"
@@ -54,8 +55,8 @@ class NewUser(msgspec.Struct):
 
 def _decode(body: bytes, typ: Any) -> Any:
     try:
-        return msgspec.json.decode(body or b"{}", type=typ)
-    except msgspec.DecodeError as exc:
+        return json_input.decode(body or b"{}", typ)
+    except json_input.BadJson as exc:
         raise ApiError(400, f"bad body: {exc}") from None
 
 

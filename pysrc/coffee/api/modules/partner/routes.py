@@ -18,6 +18,7 @@ from litestar import Response, Router, get, post, put
 from coffee.api.context import RequestContext
 from coffee.api.deps import ok
 from coffee.api.envelope import ApiError, success
+from coffee.infra import json_input
 
 CONTRACT_RENEWED = "contract_renewed"
 PLANS = ("FREE", "SAAS", "PAID")
@@ -49,8 +50,8 @@ def _time(ms: int) -> dt.datetime:
 
 def _decode(body: bytes, typ: Any) -> Any:
     try:
-        return msgspec.json.decode(body or b"{}", type=typ)
-    except msgspec.DecodeError as exc:
+        return json_input.decode(body or b"{}", typ)
+    except json_input.BadJson as exc:
         raise ApiError(400, f"bad body: {exc}") from None
 
 
