@@ -86,6 +86,13 @@ class JwtVerifier:
     def verify(self, token: str | bytes, now: float | None = None) -> dict[str, Any]:
         """The claims of a valid token; raises an `InvalidToken` subclass otherwise."""
     @property
+    def leeway(self) -> float:
+        """Seconds of clock skew allowed on ``exp``, ``nbf`` and ``iat``; a caller caching
+        verified claims until ``exp`` must add it."""
+    @property
+    def requires_exp(self) -> bool:
+        """Whether ``exp`` is a required claim (the default)."""
+    @property
     def key_count(self) -> int:
         """How many (key, algorithm) pairs are configured."""
 

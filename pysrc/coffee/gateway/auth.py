@@ -13,7 +13,7 @@ import time
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
-from coffee._native import InvalidToken
+from coffee._native import InvalidToken, UnknownKey
 from coffee.gateway.app import NEEDS_SLOW_PATH
 from coffee.gateway.device_init import is_device_init, valid_device_id
 from coffee.gateway.partners import FREE, NO_CONTRACT
@@ -21,7 +21,8 @@ from coffee.gateway.ratelimit import NEEDS_LEASE
 from coffee.gateway.sessions import INVALID, UNAVAILABLE, session_key
 
 if TYPE_CHECKING:
-    from coffee._native import Cache, JwtVerifier
+    from coffee._native import Cache
+    from coffee.gateway.jwks import JwksKeys, StaticKeys
     from coffee.gateway.metrics import GatewayMetrics
     from coffee.gateway.partners import PartnerContracts
     from coffee.gateway.ratelimit import RateLimiter
@@ -35,6 +36,7 @@ _PUBLIC_TENANT = b"x-bb-partner-id: \r\n"
 DEVICE_PLAN = b"DEVICE"
 ADDRESS_PLAN = b"ADDRESS"
 INVALID_DEVICE = 400
+UNKNOWN_KEY = object()  # _verify's answer for a token whose kid the key set lacks
 
 
 class Principal:
@@ -42,7 +44,7 @@ class Principal:
 
     __slots__ = ("auth_value", "exp", "partner", "partner_id", "session_key", "sid", "tenant")
 
-    def __init__(self, claims: dict[str, Any]) -> None:
+    def __init__(self, claims: dict[str, Any], leeway: float = 0.0) -> None:
         sid, uid = claims.get("sid"), claims.get("uid")
         if sid in (None, "") or uid in (None, ""):
             raise ValueError("the token has no sid or uid")
@@ -53,7 +55,8 @@ class Principal:
         self.session_key = session_key(self.sid)
         self.partner = int(partner) if isinstance(partner, int | float) and partner else 0
         self.partner_id = str(self.partner).encode() if self.partner else b""
-        self.exp = float(exp) if isinstance(exp, int | float) else float("inf")
+        # The verifier accepted the token up to exp + leeway: the cached claims live as long.
+        self.exp = float(exp) + leeway if isinstance(exp, int | float) else float("inf")
         user = str(uid)
         account_s = "" if account is None else str(account)
         basic = base64.b64encode(f"{user}~{user}~1~{account_s}:{user}".encode())
@@ -74,7 +77,7 @@ def token_digest(token: bytes) -> bytes:
 class TokenAuthorizer:
     def __init__(
         self,
-        verifier: JwtVerifier,
+        keys: StaticKeys | JwksKeys,
         l1: Cache,
         sessions: SessionChain,
         partners: PartnerContracts,
@@ -83,7 +86,7 @@ class TokenAuthorizer:
         claims_ttl_without_exp: float,
         init_limiter: RateLimiter | None = None,
     ) -> None:
-        self.verifier = verifier
+        self.keys = keys
         self.l1 = l1
         self.sessions = sessions
         self.partners = partners
@@ -141,8 +144,12 @@ class TokenAuthorizer:
         key = token_digest(token)
         principal = self.l1.get(key)
         if principal is None:
+            if self.keys.verifier is None and not await self.keys.unknown_key():
+                return 503  # no key set fetched yet: never 401 (it would log the user out)
             principal = self._verify(token)
-            if principal is None:
+            if principal is UNKNOWN_KEY and await self.keys.unknown_key():
+                principal = self._verify(token)  # the key set rotated: once more
+            if not isinstance(principal, Principal):
                 return 401
             ttl = principal.exp - time.time()
             if ttl == float("inf"):
@@ -176,14 +183,20 @@ class TokenAuthorizer:
         ex.plan = plan
         return 0
 
-    def _verify(self, token: bytes) -> Principal | None:
+    def _verify(self, token: bytes) -> Principal | object | None:
+        """The principal, UNKNOWN_KEY (the key set may have rotated), or None."""
+        verifier = self.keys.verifier
+        assert verifier is not None
         try:
-            claims = self.verifier.verify(token)
+            claims = verifier.verify(token)
+        except UnknownKey as exc:
+            self.metrics.count(f"jwt_rejected_{exc.reason}")
+            return UNKNOWN_KEY
         except InvalidToken as exc:
             self.metrics.count(f"jwt_rejected_{exc.reason}")
             return None
         try:
-            return Principal(claims)
+            return Principal(claims, verifier.leeway)
         except (ValueError, TypeError, OverflowError):
             self.metrics.count("jwt_rejected_claims")
             return None

@@ -26,6 +26,7 @@ from coffee._native import Cache, JwtVerifier
 from coffee.config import CommonSettings, SettingsError, load
 from coffee.gateway.app import Gateway
 from coffee.gateway.auth import TokenAuthorizer
+from coffee.gateway.jwks import JwksKeys, StaticKeys
 from coffee.gateway.metrics import GatewayMetrics
 from coffee.gateway.partners import PartnerContracts
 from coffee.gateway.ratelimit import RateLimiter
@@ -46,10 +47,14 @@ from coffee.infra.gc_tuning import freeze_startup_objects
 log = logging.getLogger("coffee.gateway")
 
 
-def make_verifier(settings: GatewaySettings) -> JwtVerifier:
+def make_verifier(settings: GatewaySettings, fetched: bytes | None = None) -> JwtVerifier:
+    """The verifier for the settings' keys, or for a fetched JWKS document."""
     algorithms = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip()]
-    if settings.jwt_keys:
-        keys: str | bytes = settings.jwt_keys
+    audience = [a.strip() for a in settings.jwt_audience.split(",") if a.strip()]
+    if fetched is not None:
+        keys: str | bytes = fetched
+    elif settings.jwt_keys:
+        keys = settings.jwt_keys
     else:
         if not settings.hmac_secret:
             raise SettingsError("HMAC_SECRET is required (base64 of the JWT HMAC key)")
@@ -58,9 +63,44 @@ def make_verifier(settings: GatewaySettings) -> JwtVerifier:
         except (binascii.Error, ValueError):
             raise SettingsError("HMAC_SECRET is not valid base64") from None
     try:
-        return JwtVerifier(keys, algorithms, leeway=settings.jwt_leeway, required=())
+        return JwtVerifier(
+            keys,
+            algorithms,
+            audience=audience or None,
+            issuer=settings.jwt_issuer or None,
+            leeway=settings.jwt_leeway,
+            required=("exp",) if settings.jwt_require_exp else (),
+        )
     except ValueError as exc:
+        if fetched is not None:
+            raise  # a bad JWKS document: the fetcher keeps the last good set
         raise SettingsError(f"JWT settings: {exc}") from None
+
+
+def check_keys(settings: GatewaySettings) -> None:
+    """Refuses bad JWT settings at start, not on the first request."""
+    if not settings.jwks_url:
+        make_verifier(settings)
+        return
+    if not settings.jwks_url.startswith(("http://", "https://")):
+        raise SettingsError("JWKS_URL must be an http:// or https:// URL")
+    if settings.jwks_ca_file and not os.path.isfile(settings.jwks_ca_file):
+        raise SettingsError(f"JWKS_CA_FILE {settings.jwks_ca_file!r} is not a file")
+
+
+def make_keys(settings: GatewaySettings, metrics: GatewayMetrics) -> StaticKeys | JwksKeys:
+    if not settings.jwks_url:
+        return StaticKeys(make_verifier(settings))
+    check_keys(settings)
+    return JwksKeys(
+        settings.jwks_url,
+        lambda document: make_verifier(settings, document),
+        metrics,
+        refresh_interval=settings.jwks_refresh_interval,
+        min_refetch_interval=settings.jwks_min_refetch_interval,
+        timeout=settings.jwks_timeout,
+        ca_file=settings.jwks_ca_file,
+    )
 
 
 def device_init_limiter(
@@ -89,7 +129,9 @@ class Built:
         pubsub_redis: object,
         sessions: SessionChain,
         breaker: CircuitBreaker,
+        keys: StaticKeys | JwksKeys,
     ) -> None:
+        self.keys = keys
         self.gateway = gateway
         self.l1 = l1
         self.redis = redis
@@ -101,7 +143,7 @@ class Built:
 def build(settings: GatewaySettings, table: RouteTable) -> Built:
     metrics = GatewayMetrics()
     l1 = Cache(settings.l1_max_cost)
-    verifier = make_verifier(settings)
+    keys = make_keys(settings, metrics)
     try:
         redis = redis_connect.connect(
             settings.redis_cluster_addresses,
@@ -138,7 +180,7 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
     if settings.rate_limit_enabled and table.plans:
         limiter = RateLimiter(redis, breaker, table.plans, metrics, settings.redis_timeout)
     authorizer = TokenAuthorizer(
-        verifier,
+        keys,
         l1,
         sessions,
         partners,
@@ -165,7 +207,13 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
         lambda: float(breaker.opened),
     )
     metrics.gauge("gateway_heartbeat", "1 while beating", lambda: float(gateway.heartbeat.beating))
-    return Built(gateway, l1, redis, pubsub_redis, sessions, breaker)
+    if isinstance(keys, JwksKeys):
+        metrics.gauge(
+            "gateway_jwks_fetched_timestamp_seconds",
+            "when the JWKS was last fetched successfully (0: never)",
+            lambda: keys.fetched_at,
+        )
+    return Built(gateway, l1, redis, pubsub_redis, sessions, breaker, keys)
 
 
 def _init_sentry(dsn: str, env: str) -> None:
@@ -180,6 +228,7 @@ async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.
     built = build(settings, table)
     freeze_startup_objects()
     gateway = built.gateway
+    await built.keys.start()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: ClientConnection(gateway),
@@ -210,6 +259,7 @@ async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.
     with contextlib.suppress(asyncio.CancelledError):
         await listener
     await gateway.close()
+    await built.keys.close()
     for client in (built.redis, built.pubsub_redis):
         with contextlib.suppress(Exception):
             await client.aclose()  # type: ignore[attr-defined]
@@ -237,7 +287,7 @@ def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
         if overrides:
             settings = GatewaySettings(**{**_as_dict(settings), **overrides})
         table = load_route_table(settings, environ)
-        make_verifier(settings)  # fail at start, not on the first request
+        check_keys(settings)
         common = load(CommonSettings, environ)
     except SettingsError as exc:
         print(f"coffee gateway: {exc}", file=sys.stderr)

@@ -31,7 +31,22 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_algorithms: str = "HS256,HS384,HS512"
     # A JWKS / JWK (JSON) or PEM public key; when set it replaces the HMAC secret.
     jwt_keys: str = ""
+    # Seconds of clock skew allowed on exp, nbf and iat (also how long past exp claims stay cached).
     jwt_leeway: Annotated[float, Meta(ge=0)] = 0.0
+    # A token without `exp` is refused unless this is false (it would then be valid forever).
+    jwt_require_exp: bool = True
+    # When set, a token must carry this audience (comma-separated: any of them) / this issuer.
+    jwt_audience: str = ""
+    jwt_issuer: str = ""
+    # A JWKS URL (http:// or https://) instead of JWT_KEYS / HMAC_SECRET: fetched at start, every
+    # JWKS_REFRESH_INTERVAL s, and on a token with an unknown kid at most once per
+    # JWKS_MIN_REFETCH_INTERVAL s. A failed fetch keeps the last good key set.
+    jwks_url: str = ""
+    jwks_refresh_interval: Annotated[float, Meta(gt=0)] = 300.0
+    jwks_min_refetch_interval: Annotated[float, Meta(ge=0)] = 30.0
+    jwks_timeout: Annotated[float, Meta(gt=0)] = 2.0
+    # A CA bundle (PEM) trusted for an https:// JWKS_URL besides the system's; empty = system only.
+    jwks_ca_file: str = ""
     saas_url: str = "http://127.0.0.1:8000"
     saas_data_url: str = "http://127.0.0.1:8000"
     identity_url: str = "http://127.0.0.1:8000"

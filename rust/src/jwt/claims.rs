@@ -175,4 +175,83 @@ mod tests {
             ErrorKind::MissingClaim
         );
     }
+
+    #[test]
+    fn leeway_applies_to_nbf_and_iat_too() {
+        let lenient = ClaimRules {
+            leeway: 5.0,
+            ..rules()
+        };
+        // Not before 100, or issued at 100, seen at 96: within 5 s of skew, accepted.
+        assert!(lenient
+            .check(&map(json!({"exp": 200, "nbf": 100})), 96.0)
+            .is_ok());
+        assert!(lenient
+            .check(&map(json!({"exp": 200, "iat": 100})), 96.0)
+            .is_ok());
+        // 6 s early is beyond it.
+        let err = lenient
+            .check(&map(json!({"exp": 200, "nbf": 100})), 94.0)
+            .unwrap_err();
+        assert_eq!(err.reason, "not_yet_valid");
+        let err = lenient
+            .check(&map(json!({"exp": 200, "iat": 100})), 94.0)
+            .unwrap_err();
+        assert_eq!(err.reason, "issued_in_future");
+        // Without leeway the same tokens are refused.
+        assert!(rules()
+            .check(&map(json!({"exp": 200, "nbf": 100})), 99.0)
+            .is_err());
+    }
+
+    #[test]
+    fn exp_can_be_left_optional_but_is_checked_when_present() {
+        let optional = ClaimRules {
+            required: Vec::new(),
+            ..rules()
+        };
+        assert!(optional.check(&map(json!({})), 1.0).is_ok());
+        assert_eq!(
+            optional
+                .check(&map(json!({"exp": 1})), 2.0)
+                .unwrap_err()
+                .kind,
+            ErrorKind::Expired
+        );
+    }
+
+    #[test]
+    fn issuer_must_match_when_configured() {
+        let r = ClaimRules {
+            issuer: Some("https://id.example".into()),
+            ..rules()
+        };
+        assert!(r
+            .check(&map(json!({"exp": 9, "iss": "https://id.example"})), 1.0)
+            .is_ok());
+        assert_eq!(
+            r.check(&map(json!({"exp": 9, "iss": "https://evil.example"})), 1.0)
+                .unwrap_err()
+                .kind,
+            ErrorKind::BadIssuer
+        );
+        assert_eq!(
+            r.check(&map(json!({"exp": 9})), 1.0).unwrap_err().kind,
+            ErrorKind::MissingClaim
+        );
+        assert_eq!(
+            r.check(&map(json!({"exp": 9, "iss": 7})), 1.0)
+                .unwrap_err()
+                .reason,
+            "iss_not_string"
+        );
+    }
+
+    #[test]
+    fn a_token_with_an_audience_is_refused_by_a_verifier_without_one() {
+        let err = rules()
+            .check(&map(json!({"exp": 9, "aud": "someone-else"})), 1.0)
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::BadAudience);
+    }
 }

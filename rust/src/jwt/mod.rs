@@ -218,6 +218,19 @@ impl JwtVerifier {
         }
     }
 
+    /// The seconds of clock skew allowed on `exp`, `nbf` and `iat`: a caller that caches
+    /// verified claims until `exp` must add it, or refuse a token this verifier accepted.
+    #[getter]
+    fn leeway(&self) -> f64 {
+        self.inner.rules.leeway
+    }
+
+    /// Whether `exp` must be present (the default; `required` may leave it out).
+    #[getter]
+    fn requires_exp(&self) -> bool {
+        self.inner.rules.required.iter().any(|name| name == "exp")
+    }
+
     /// How many (key, algorithm) pairs are configured.
     #[getter]
     fn key_count(&self) -> usize {
