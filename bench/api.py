@@ -216,6 +216,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         "PG_DB": db,
         "CH_DSN": f"chdb://{work / 'chdb'}",
         "SERVER_PORT": str(port),
+        "API_ADMIN_PORT": str(free_port()),
         "GATEWAY_SIGNATURE_SECRET": SECRET,
         "GATEWAY_SIGNATURE_MAX_SKEW": "3600",
         "PG_POOL_MIN": str(POOL),

@@ -138,6 +138,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict:
         env = {
             **os.environ,
             "PORT": str(gw_port),
+            "GATEWAY_ADMIN_PORT": str(free_port()),
             "HOST": "127.0.0.1",
             "HMAC_SECRET": base64.b64encode(key).decode(),
             "SAAS_URL": f"http://127.0.0.1:{up_port}",

@@ -84,6 +84,7 @@ class Stack:
             "SERVER_PORT": str(free_port()), "PORT_GATEWAY": str(free_port()),
             "PORT": str(free_port()), "GIN_PORT": str(free_port()),
             "CONSUMER_METRICS_PORT": str(free_port()),
+            "API_ADMIN_PORT": str(free_port()), "GATEWAY_ADMIN_PORT": str(free_port()),
         })  # fmt: skip
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -102,8 +103,8 @@ class Stack:
         for role in ("api", "gateway", "events"):
             self.start_role(role)
         self.start_consumers()
-        for url in (self.api, self.gateway):
-            up._heartbeat_on(url)
+        for role in ("api", "gateway"):  # heartbeat changes: the admin listeners
+            up._heartbeat_on(f"http://127.0.0.1:{up._admin_port(self.env, role)}")
 
     def start_role(self, role: str) -> None:
         env = dict(self.env)

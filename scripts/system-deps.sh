@@ -16,6 +16,8 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
 # bench/ingest.py drives the gRPC intake with h2load (a C load generator) besides grpcio clients.
 command -v h2load >/dev/null || need+=(nghttp2-client)
+# tests/unit/test_alert_rules.py runs promtool (ops/alerts.yml and its unit tests).
+command -v promtool >/dev/null || need+=(prometheus)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}"

@@ -144,6 +144,15 @@ def _prepare_api(env: dict[str, str]) -> None:
         open(marker, "w").close()
 
 
+# The admin listeners (PUT /heartbeat/, GET /metrics) of the api and the gateway.
+ADMIN_PORTS = {"api": ("API_ADMIN_PORT", "9000"), "gateway": ("GATEWAY_ADMIN_PORT", "9080")}
+
+
+def _admin_port(env: dict[str, str], role: str) -> str:
+    name, default = ADMIN_PORTS[role]
+    return env.get(name, default)
+
+
 def _heartbeat_on(url: str) -> None:
     request = urllib.request.Request(f"{url}/heartbeat/?beat=true", method="PUT")
     try:
@@ -195,8 +204,8 @@ def main(argv: list[str]) -> int:
                 _wait_port(*child.ready, child, timeout=60)
             _say(f"{child.name} ready")
         for child in children:
-            if child.name in ("api", "gateway"):
-                _heartbeat_on(f"http://{child.ready[0]}:{child.ready[1]}")
+            if child.name in ADMIN_PORTS:  # heartbeat changes: the admin listener only
+                _heartbeat_on(f"http://127.0.0.1:{_admin_port(env, child.name)}")
         _print_urls(children, env)
         if not args.no_demo:
             from coffee.demo import run_demo
@@ -221,9 +230,10 @@ def main(argv: list[str]) -> int:
 
 def _print_urls(children: list[Child], env: dict[str, str]) -> None:
     urls = {
-        "api": f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}/  (heartbeat /heartbeat/)",
+        "api": f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}/  (heartbeat /heartbeat/;"
+        f" admin: metrics http://127.0.0.1:{_admin_port(env, 'api')}/metrics)",
         "gateway": f"http://127.0.0.1:{env.get('PORT_GATEWAY', '8080')}/{{service}}/..."
-        "  (metrics /metrics)",
+        f"  (admin: metrics http://127.0.0.1:{_admin_port(env, 'gateway')}/metrics)",
         "events": f"grpc 127.0.0.1:{env['PORT']}"
         f"  (metrics http://127.0.0.1:{env.get('GIN_PORT', '8018')}/metrics)",
         "consumers": f"metrics http://127.0.0.1:{env['CONSUMER_METRICS_PORT']}/metrics",

@@ -159,10 +159,11 @@ def test_cors_answer_is_the_gateways_only(stack):
 def test_heartbeat_answers_like_the_original(stack):
     gw = stack.gateway
     assert gw.request("GET", "/heartbeat/")[0] == 200
-    assert gw.request("PUT", "/heartbeat/?beat=false")[0] == 200
+    assert gw.request("PUT", "/heartbeat/?beat=false", admin=True)[0] == 200
     assert gw.request("GET", "/heartbeat/")[0] == 410
-    assert gw.request("PUT", "/heartbeat/?beat=maybe")[0] == 400
-    assert gw.request("PUT", "/heartbeat/?beat=true")[0] == 200
+    assert gw.request("GET", "/heartbeat/", admin=True)[0] == 410
+    assert gw.request("PUT", "/heartbeat/?beat=maybe", admin=True)[0] == 400
+    assert gw.request("PUT", "/heartbeat/?beat=true", admin=True)[0] == 200
     assert gw.request("GET", "/heartbeat/")[0] == 200
 
 

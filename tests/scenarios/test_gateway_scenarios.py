@@ -306,14 +306,14 @@ def test_q10_drain_with_heartbeat_while_traffic_flows(services):
                 )
             )
             in_flight.start()
-            assert node_a.request("PUT", "/heartbeat/?beat=false")[0] == 200
+            assert node_a.request("PUT", "/heartbeat/?beat=false", admin=True)[0] == 200
             time.sleep(0.3)  # the balancer's next checks see 410 and move to node B
             node_a.stop()  # SIGTERM: stops accepting, finishes what is in flight
             in_flight.join(10)
             replacement = GatewayProcess({**env, "HEARTBEAT_START": "false"})
             nodes[0] = replacement
             assert replacement.request("GET", "/heartbeat/")[0] == 410
-            assert replacement.request("PUT", "/heartbeat/?beat=true")[0] == 200
+            assert replacement.request("PUT", "/heartbeat/?beat=true", admin=True)[0] == 200
             count = len(traffic.statuses)
             wait_until(lambda: len(traffic.statuses) >= count + 20)
         assert slow == [200]

@@ -85,6 +85,7 @@ class ApiProcess:
         self.id = uuid.uuid4().hex[:10]
         self.db = f"coffee_api_test_{self.id}"
         self.port = free_port()
+        self.admin_port = int((env or {}).get("API_ADMIN_PORT") or free_port())
         self.data_dir = tempfile.mkdtemp(prefix="coffee-api-chdb-")
         self.env = {
             "SERVER_PORT": str(self.port),
@@ -99,6 +100,7 @@ class ApiProcess:
             "AMQP_EXCHANGE": f"coffee.test.{self.id}.dx",
             "LOG_LEVEL": "warning",
             **(env or {}),
+            "API_ADMIN_PORT": str(self.admin_port),
         }
         self.proc: subprocess.Popen | None = None
         create_database(self.db)
@@ -210,11 +212,14 @@ class ApiProcess:
         plan: str = "PAID",
         headers: dict[str, str] | None = None,
         timeout: float = 30,
+        admin: bool = False,
     ) -> tuple[int, dict[str, str], Any]:
+        """One request on the public port, or on the admin listener (`admin=True`)."""
         hdrs = self.headers(method, path, plan=plan) if signed else {}
         hdrs.update(headers or {})
         data = body if isinstance(body, bytes) or body is None else orjson.dumps(body)
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        port = self.admin_port if admin else self.port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         try:
             conn.request(method, path, body=data, headers=hdrs)
             resp = conn.getresponse()
@@ -230,7 +235,7 @@ class ApiProcess:
 
     def metric(self, sample: str) -> float:
         """The value of one sample of GET /metrics (0 when absent)."""
-        _, _, body = self.request("GET", "/metrics", signed=False)
+        _, _, body = self.request("GET", "/metrics", signed=False, admin=True)
         text = body.decode() if isinstance(body, bytes) else str(body)
         for line in text.splitlines():
             name, _, value = line.rpartition(" ")

@@ -43,6 +43,7 @@ def make_token(
 class GatewayProcess:
     def __init__(self, env: dict[str, str], workers: int = 1) -> None:
         self.port = free_port()
+        self.admin_port = int(env.get("GATEWAY_ADMIN_PORT") or free_port())
         self.prefix = uuid.uuid4().hex[:8]
         full = {
             **os.environ,
@@ -52,6 +53,7 @@ class GatewayProcess:
             "LOG_LEVEL": "warning",
             "HEARTBEAT_START": "true",
             **env,
+            "GATEWAY_ADMIN_PORT": str(self.admin_port),
         }
         self.proc = subprocess.Popen(
             [
@@ -90,8 +92,9 @@ class GatewayProcess:
     def stop(self) -> None:
         stop_process(self.proc, 10)
 
-    def connection(self, timeout: float = 10) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def connection(self, timeout: float = 10, admin: bool = False) -> http.client.HTTPConnection:
+        port = self.admin_port if admin else self.port
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def request(
         self,
@@ -100,9 +103,11 @@ class GatewayProcess:
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
         conn: http.client.HTTPConnection | None = None,
+        admin: bool = False,
     ) -> tuple[int, dict[str, str], Any]:
+        """One request on the public port, or on the admin listener (`admin=True`)."""
         own = conn is None
-        c = conn or self.connection()
+        c = conn or self.connection(admin=admin)
         try:
             c.request(method, path, body=body, headers=headers or {})
             resp = c.getresponse()
@@ -118,7 +123,7 @@ class GatewayProcess:
                 c.close()
 
     def metrics(self) -> str:
-        status, _, body = self.request("GET", "/metrics")
+        status, _, body = self.request("GET", "/metrics", admin=True)
         assert status == 200
         return body.decode() if isinstance(body, bytes) else str(body)
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -18,6 +18,7 @@ from coffee.api.envelope import ApiError, error_body
 from coffee.api.lifecycle import CTX_KEY, RequestLifecycle, RuntimeHolder
 from coffee.api.runtime import Runtime
 from coffee.api.settings import ApiSettings
+from coffee.infra.admin_http import AdminServer
 from coffee.infra.gc_tuning import freeze_startup_objects
 
 log = logging.getLogger("coffee.api")
@@ -53,9 +54,8 @@ def _unexpected(request: Request, exc: Exception) -> Response[bytes]:
     return _error(500, "internal error: nothing was saved")
 
 
-@get("/metrics", include_in_schema=False)
-async def metrics_endpoint() -> Response[bytes]:
-    return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def _metrics_text() -> tuple[bytes, str]:
+    return generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST
 
 
 def module_routes(settings: ApiSettings) -> list[Any]:
@@ -79,19 +79,25 @@ def build(
 ) -> RequestLifecycle:
     """The app for one worker; the runtime (pools, clients) opens at startup, closes at shutdown."""
     holder = RuntimeHolder()
+    admin = AdminServer(lambda: holder.runtime.heartbeat if holder.runtime else None, _metrics_text)
 
     async def startup() -> None:
         factory = runtime_factory or Runtime.open
         holder.runtime = await factory(settings)
+        # Workers share the admin port as granian makes them share the public one.
+        await admin.start(
+            settings.api_admin_host, settings.api_admin_port, reuse_port=settings.workers > 1
+        )
         freeze_startup_objects()
 
     async def shutdown() -> None:
+        await admin.close()
         if holder.runtime is not None:
             await holder.runtime.close()
             holder.runtime = None
 
     app = Litestar(
-        route_handlers=[metrics_endpoint, *module_routes(settings), *extra_routes],
+        route_handlers=[*module_routes(settings), *extra_routes],
         dependencies={"ctx": Provide(request_context, sync_to_thread=False)},
         exception_handlers={
             ApiError: _api_error,

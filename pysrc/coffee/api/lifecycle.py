@@ -35,7 +35,7 @@ ASGIApp = Callable[
 
 CTX_KEY = "coffee.ctx"
 # No tenant, no sessions: the load balancer's and the operators' endpoints.
-BARE_PREFIXES = ("/schema", "/metrics")
+BARE_PREFIXES = ("/schema",)
 # Internal endpoints the gateway (or a login) calls directly, without tenant headers.
 UNSIGNED = (
     ("POST", "/identity-service/api/auth/"),
@@ -132,10 +132,16 @@ class RequestLifecycle:
             await _send_simple(send, 503, error_body("starting"))
             return
         if path.startswith("/heartbeat"):
+            if scope["method"] not in ("GET", "HEAD"):  # changes: the admin listener only
+                await _send_simple(send, 403, error_body("change the heartbeat on API_ADMIN_PORT"))
+                return
             status, body = rt.heartbeat.handle(
                 scope["method"], scope.get("query_string", b"").decode()
             )
             await _send_simple(send, status, body)
+            return
+        if path == "/metrics":
+            await _send_simple(send, 404, error_body("metrics are on API_ADMIN_PORT"))
             return
         if path.startswith(BARE_PREFIXES):
             await self.app(scope, receive, send)

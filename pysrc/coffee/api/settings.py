@@ -23,6 +23,10 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     env: str = "dev"
     sentry_dsn: str = ""
     workers: Annotated[int, Meta(ge=1)] = 1
+    # The admin listener: PUT /heartbeat/ (drains the node) and GET /metrics, loopback by
+    # default. The public port keeps GET /heartbeat/ (the load balancer's check).
+    api_admin_host: str = "127.0.0.1"
+    api_admin_port: Annotated[int, Meta(ge=0, le=65535)] = 9000
 
     # PostgreSQL (the original's PG_* names).
     pg_host: str = "127.0.0.1"

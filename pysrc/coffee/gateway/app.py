@@ -11,7 +11,7 @@ import time
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Protocol
 
-from coffee.gateway.metrics import LATENCY_BUCKETS, GatewayMetrics
+from coffee.gateway.metrics import LATENCY_BUCKETS, OTHER, GatewayMetrics
 from coffee.gateway.requestid import RequestIds
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra.heartbeat import Heartbeat
@@ -267,7 +267,9 @@ class Gateway:
         m = self.metrics
         route = ex.route_name
         status = ex.status
-        key = (ex.method, route, ex.channel, ex.client_id, status)
+        # Client-chosen label values are bounded: the known ones, else "other".
+        channel = m.channels.get(ex.channel, OTHER)
+        key = (ex.method, route, channel, m.clients.get(ex.client_id, OTHER), status)
         winkl = m.winkl
         winkl[key] = winkl.get(key, 0) + 1
         rkey = (route, status)
@@ -285,11 +287,11 @@ class Gateway:
     def _local(self, ex: Exchange, path: bytes, query: bytes) -> None:
         if path in (b"/heartbeat/", b"/heartbeat"):
             ex.route_name = "/heartbeat/"
+            if ex.method not in (b"GET", b"HEAD"):  # changes: the admin listener only
+                ex.respond(403, b'{"error":"change the heartbeat on GATEWAY_ADMIN_PORT"}')
+                return
             status, body = self.heartbeat.handle(ex.method.decode(), query.decode("latin-1"))
             ex.respond(status, body)
-        elif path == b"/metrics" and ex.method == b"GET":
-            ex.route_name = "/metrics"
-            ex.respond(200, self.metrics.render(), content_type=b"text/plain; version=0.0.4")
         else:
             ex.respond(404, b'{"error":"no such service"}')
 

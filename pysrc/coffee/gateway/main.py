@@ -41,6 +41,7 @@ from coffee.gateway.settings import (
 )
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra import redis_connect
+from coffee.infra.admin_http import AdminServer
 from coffee.infra.breaker import CircuitBreaker
 from coffee.infra.gc_tuning import freeze_startup_objects
 
@@ -141,7 +142,7 @@ class Built:
 
 
 def build(settings: GatewaySettings, table: RouteTable) -> Built:
-    metrics = GatewayMetrics()
+    metrics = GatewayMetrics(settings.gateway_metric_clients, settings.gateway_metric_channels)
     l1 = Cache(settings.l1_max_cost)
     keys = make_keys(settings, metrics)
     try:
@@ -224,7 +225,9 @@ def _init_sentry(dsn: str, env: str) -> None:
         sentry_sdk.init(dsn=dsn, environment=env, traces_sample_rate=0.0)
 
 
-async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.0) -> None:
+async def serve(
+    settings: GatewaySettings, table: RouteTable, drain: float = 10.0, workers: int = 1
+) -> None:
     built = build(settings, table)
     freeze_startup_objects()
     gateway = built.gateway
@@ -238,6 +241,17 @@ async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.
         backlog=4096,
     )
     gateway.start()
+    admin = AdminServer(
+        lambda: gateway.heartbeat,
+        lambda: (gateway.metrics.render(), "text/plain; version=0.0.4"),
+    )
+    admin_port = await admin.start(
+        # Workers share the admin port as they share the public one; a lone process does not,
+        # so two gateways given the same admin port fail loudly instead of splitting it.
+        settings.gateway_admin_host,
+        settings.gateway_admin_port,
+        reuse_port=workers > 1,
+    )
     listener = loop.create_task(
         listen_invalidations(
             built.pubsub_redis, settings.session_invalidation_channel, built.sessions
@@ -249,9 +263,14 @@ async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.
     log.info(
         "gateway listening on %s:%s with %d routes", settings.host, settings.port, len(table.routes)
     )
-    print(f"gateway ready on {settings.host}:{settings.port}", flush=True)
+    print(
+        f"gateway ready on {settings.host}:{settings.port}"
+        f" (admin {settings.gateway_admin_host}:{admin_port})",
+        flush=True,
+    )
     await stop.wait()
     server.close()
+    await admin.close()
     deadline = loop.time() + drain
     while gateway.busy() and loop.time() < deadline:
         await asyncio.sleep(0.05)
@@ -265,8 +284,10 @@ async def serve(settings: GatewaySettings, table: RouteTable, drain: float = 10.
             await client.aclose()  # type: ignore[attr-defined]
 
 
-def _run_worker(settings: GatewaySettings, table: RouteTable, drain: float) -> int:
-    uvloop.run(serve(settings, table, drain))
+def _run_worker(
+    settings: GatewaySettings, table: RouteTable, drain: float, workers: int = 1
+) -> int:
+    uvloop.run(serve(settings, table, drain, workers))
     return 0
 
 
@@ -302,7 +323,7 @@ def main(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     for _ in range(args.workers):
         pid = os.fork()
         if pid == 0:
-            os._exit(_run_worker(settings, table, args.drain))
+            os._exit(_run_worker(settings, table, args.drain, args.workers))
         children.append(pid)
 
     def forward(signum: int, _frame: object) -> None:

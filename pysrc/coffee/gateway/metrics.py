@@ -22,8 +22,21 @@ def _labels(names: tuple[str, ...], values: tuple[object, ...]) -> str:
     return ",".join(f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True))
 
 
+OTHER = b"other"
+
+
+def bounded_labels(values: str) -> dict[bytes, bytes]:
+    """value -> its label, for the known values of a client-chosen label (and the empty one);
+    `labels.get(value, OTHER)` maps everything else to "other"."""
+    known = [v.strip().encode() for v in values.split(",") if v.strip()]
+    return {v: v for v in (b"", *known)}
+
+
 class GatewayMetrics:
-    def __init__(self) -> None:
+    def __init__(self, clients: str = "", channels: str = "") -> None:
+        # Known values of the client-chosen labels (clientId, channel); the rest are "other".
+        self.clients = bounded_labels(clients)
+        self.channels = bounded_labels(channels)
         # (method, route, channel, clientId, status) -> count: the original's requests_winkl.
         self.winkl: dict[tuple[bytes, str, bytes, bytes, int], int] = {}
         self.requests: dict[tuple[str, int], int] = {}

@@ -70,6 +70,14 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     upstream_timeout: Annotated[float, Meta(gt=0)] = 30.0
     upstream_pool_size: Annotated[int, Meta(ge=1)] = 256
     max_request_bytes: Annotated[int, Meta(ge=0)] = 32 << 20
+    # The admin listener: PUT /heartbeat/ (drains the node) and GET /metrics. Loopback by default;
+    # the public port answers GET /heartbeat/ only (where the original's load balancer reads it).
+    gateway_admin_host: str = "127.0.0.1"
+    gateway_admin_port: Annotated[int, Meta(ge=0, le=65535)] = 9080
+    # requests_winkl's clientId / channel labels: these values as sent, any other as "other"
+    # (a label per client-chosen value would grow without bound). Comma-separated.
+    gateway_metric_clients: str = "web,android,ios"
+    gateway_metric_channels: str = "web,android,ios"
     # A node starts NOT beating (as the original) until `PUT /heartbeat/?beat=true`.
     heartbeat_start: bool = False
     # Comma-separated origins allowed by CORS (the original hard-coded its list).
