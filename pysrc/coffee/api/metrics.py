@@ -24,3 +24,18 @@ CH_FLUSH_FAILURES = Counter(
     "ClickHouse writes left to the relay because the flush after commit failed",
     registry=REGISTRY,
 )
+LOGIN_PASSWORD_CHECKS = Counter(
+    "coffee_api_login_password_checks",
+    "Password hashes computed by logins (a missing user costs one too: same time either way)",
+    registry=REGISTRY,
+)
+LOGIN_THROTTLED = Counter(
+    "coffee_api_login_throttled",
+    "Logins refused with 429: too many failures for the email or the address",
+    registry=REGISTRY,
+)
+LOGIN_THROTTLE_ERRORS = Counter(
+    "coffee_api_login_throttle_errors",
+    "Redis calls of the login throttle that failed (logins then pass unthrottled)",
+    registry=REGISTRY,
+)

@@ -74,6 +74,11 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Identity: JWT secret shared with the gateway (base64 as the original's HMAC_SECRET).
     hmac_secret: str = ""
     session_ttl: Annotated[int, Meta(ge=1)] = 7 * 24 * 3600
+    # Failed logins allowed per email and per client address within the window (seconds);
+    # past either, logins get 429 until the window ends.
+    login_max_failures_per_email: Annotated[int, Meta(ge=1)] = 5
+    login_max_failures_per_address: Annotated[int, Meta(ge=1)] = 50
+    login_failure_window: Annotated[float, Meta(ge=1)] = 300.0
 
     # Pagination caps (the spec's values); beyond them the request is refused with 400.
     page_cap: Annotated[int, Meta(ge=1)] = 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -26,3 +27,9 @@ def check_password(password: str, stored: str) -> bool:
         return False
     candidate = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, dklen=len(digest))
     return hmac.compare_digest(candidate, digest)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, checked when the user does not exist (same cost)."""
+    return hash_password(os.urandom(16).hex())

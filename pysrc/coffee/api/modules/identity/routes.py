@@ -21,10 +21,12 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, get, post
 
+from coffee.api import metrics
 from coffee.api.context import RequestContext
 from coffee.api.deps import ok
 from coffee.api.envelope import ApiError
-from coffee.api.modules.identity.passwords import check_password, hash_password
+from coffee.api.modules.identity import throttle
+from coffee.api.modules.identity.passwords import check_password, dummy_hash, hash_password
 from coffee.infra import json_input
 
 SESSION_INVALIDATED = "session_invalidated"
@@ -96,17 +98,31 @@ async def live_session(ctx: RequestContext, token: str) -> dict[str, Any] | None
 
 def routes(_settings: Any) -> list[Router]:
     @post("/auth/login", status_code=200)
-    async def login(ctx: RequestContext) -> Response[bytes]:
+    async def login(request: Request, ctx: RequestContext) -> Response[bytes]:
         body = _decode(ctx.body, Login)
         tokens = _tokens(ctx)
+        email = body.email.lower()
+        # The peer's address: the api is called directly for logins (the gateway has no
+        # identity route), so X-Forwarded-For would be the client's own say.
+        address = request.client.host if request.client else ""
+        redis, settings = ctx.services.redis, ctx.services.settings
+        if await throttle.refused(redis, settings, email, address):
+            retry = str(int(settings.login_failure_window))
+            message = "too many failed logins; try again later"
+            answer = ok({"status": _status("ERROR", message)}, 429)
+            answer.headers["retry-after"] = retry
+            return answer
         user = await ctx.pg.fetchrow(
             "SELECT id, name, password_hash, partner_id, account_id FROM users WHERE email = $1",
-            body.email.lower(),
+            email,
         )
-        valid = user is not None and await asyncio.to_thread(
-            check_password, body.password, user["password_hash"]
-        )
-        if not valid:
+        # A missing user costs the same scrypt as a present one (against a dummy hash), so
+        # the answer's timing does not tell which emails exist.
+        stored = user["password_hash"] if user is not None else dummy_hash()
+        metrics.LOGIN_PASSWORD_CHECKS.inc()
+        matches = await asyncio.to_thread(check_password, body.password, stored)
+        if user is None or not matches:
+            await throttle.failed(redis, settings, email, address)
             return ok({"status": _status("ERROR", "wrong email or password")}, 401)
         assert user is not None
         ttl = ctx.services.settings.session_ttl
