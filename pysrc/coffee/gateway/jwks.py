@@ -17,11 +17,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import httpx
-
 if TYPE_CHECKING:
     from coffee._native import JwtVerifier
     from coffee.gateway.metrics import GatewayMetrics
+    from coffee.gateway.service_client import ServiceClient
 
 log = logging.getLogger("coffee.gateway.jwks")
 
@@ -47,16 +46,15 @@ class JwksKeys:
 
     def __init__(
         self,
-        url: str,
+        client: ServiceClient,
         build: Callable[[bytes], JwtVerifier],
         metrics: GatewayMetrics,
         *,
         refresh_interval: float,
         min_refetch_interval: float,
-        timeout: float,
-        ca_file: str = "",
     ) -> None:
-        self.url = url
+        self.client = client
+        self.url = client.base_url
         self.build = build
         self.metrics = metrics
         self.refresh_interval = refresh_interval
@@ -67,9 +65,6 @@ class JwksKeys:
         self._last_refetch = -float("inf")
         self._inflight: asyncio.Future[bool] | None = None
         self._refresher: asyncio.Task[None] | None = None
-        self._client = httpx.AsyncClient(
-            timeout=timeout, verify=ca_file or True, follow_redirects=False
-        )
 
     async def start(self) -> None:
         """One fetch (a failure is logged; the refresher keeps trying), then the refresher."""
@@ -81,7 +76,7 @@ class JwksKeys:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresher
-        await self._client.aclose()
+        await self.client.close()
 
     async def unknown_key(self) -> bool:
         """A token named a kid the set lacks: refetch if allowed now. True if the set changed."""
@@ -120,9 +115,9 @@ class JwksKeys:
     async def _fetch_once(self) -> bool:
         self.metrics.count("jwks_fetch")
         try:
-            response = await self._client.get(self.url)
-            response.raise_for_status()
-            document = response.content
+            status, document = await self.client.request("GET", "")
+            if status != 200:
+                raise ValueError(f"the JWKS URL answered {status}")
             if document == self._document:
                 self.fetched_at = time.time()
                 return False

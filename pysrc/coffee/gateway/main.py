@@ -31,6 +31,7 @@ from coffee.gateway.metrics import GatewayMetrics
 from coffee.gateway.partners import PartnerContracts
 from coffee.gateway.ratelimit import RateLimiter
 from coffee.gateway.server import ClientConnection
+from coffee.gateway.service_client import ServiceClient
 from coffee.gateway.sessions import SessionChain, listen_invalidations
 from coffee.gateway.settings import (
     GatewaySettings,
@@ -39,7 +40,6 @@ from coffee.gateway.settings import (
     load_route_table,
     load_settings,
 )
-from coffee.gateway.upstream import UpstreamPool
 from coffee.infra import redis_connect
 from coffee.infra.admin_http import AdminServer
 from coffee.infra.breaker import CircuitBreaker
@@ -78,6 +78,28 @@ def make_verifier(settings: GatewaySettings, fetched: bytes | None = None) -> Jw
         raise SettingsError(f"JWT settings: {exc}") from None
 
 
+def service_clients(
+    settings: GatewaySettings, pool_size: int
+) -> tuple[ServiceClient, ServiceClient]:
+    """The identity and partner services' clients (http:// or https://)."""
+    try:
+        return tuple(  # type: ignore[return-value]
+            ServiceClient(
+                url,
+                timeout=timeout,
+                connect_timeout=settings.upstream_connect_timeout,
+                pool_size=pool_size,
+                ca_file=settings.service_ca_file,
+            )
+            for url, timeout in (
+                (settings.identity_url, settings.identity_timeout),
+                (settings.partner_url, settings.partner_timeout),
+            )
+        )
+    except (ValueError, OSError) as exc:  # a bad URL, an unreadable SERVICE_CA_FILE
+        raise SettingsError(f"identity / partner settings: {exc}") from None
+
+
 def check_keys(settings: GatewaySettings) -> None:
     """Refuses bad JWT settings at start, not on the first request."""
     if not settings.jwks_url:
@@ -85,22 +107,27 @@ def check_keys(settings: GatewaySettings) -> None:
         return
     if not settings.jwks_url.startswith(("http://", "https://")):
         raise SettingsError("JWKS_URL must be an http:// or https:// URL")
-    if settings.jwks_ca_file and not os.path.isfile(settings.jwks_ca_file):
-        raise SettingsError(f"JWKS_CA_FILE {settings.jwks_ca_file!r} is not a file")
+    if settings.service_ca_file and not os.path.isfile(settings.service_ca_file):
+        raise SettingsError(f"SERVICE_CA_FILE {settings.service_ca_file!r} is not a file")
 
 
 def make_keys(settings: GatewaySettings, metrics: GatewayMetrics) -> StaticKeys | JwksKeys:
     if not settings.jwks_url:
         return StaticKeys(make_verifier(settings))
     check_keys(settings)
-    return JwksKeys(
+    client = ServiceClient(
         settings.jwks_url,
+        timeout=settings.jwks_timeout,
+        connect_timeout=settings.upstream_connect_timeout,
+        pool_size=2,
+        ca_file=settings.service_ca_file,
+    )
+    return JwksKeys(
+        client,
         lambda document: make_verifier(settings, document),
         metrics,
         refresh_interval=settings.jwks_refresh_interval,
         min_refetch_interval=settings.jwks_min_refetch_interval,
-        timeout=settings.jwks_timeout,
-        ca_file=settings.jwks_ca_file,
     )
 
 
@@ -131,8 +158,10 @@ class Built:
         sessions: SessionChain,
         breaker: CircuitBreaker,
         keys: StaticKeys | JwksKeys,
+        clients: tuple[ServiceClient, ...] = (),
     ) -> None:
         self.keys = keys
+        self.clients = clients
         self.gateway = gateway
         self.l1 = l1
         self.redis = redis
@@ -162,21 +191,11 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
         raise SettingsError(f"REDIS_CLUSTER_ADDRESSES: {exc}") from None
     breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset)
     pool_size = max(8, settings.upstream_pool_size // 4)
-    identity = UpstreamPool(settings.identity_url, pool_size, settings.upstream_connect_timeout)
-    partner = UpstreamPool(settings.partner_url, pool_size, settings.upstream_connect_timeout)
+    identity, partner = service_clients(settings, pool_size)
     sessions = SessionChain(
-        l1,
-        redis,
-        breaker,
-        identity,
-        metrics,
-        settings.l1_session_ttl,
-        settings.redis_timeout,
-        settings.identity_timeout,
+        l1, redis, breaker, identity, metrics, settings.l1_session_ttl, settings.redis_timeout
     )
-    partners = PartnerContracts(
-        l1, partner, metrics, settings.partner_ttl, settings.partner_timeout
-    )
+    partners = PartnerContracts(l1, partner, metrics, settings.partner_ttl)
     limiter = None
     if settings.rate_limit_enabled and table.plans:
         limiter = RateLimiter(redis, breaker, table.plans, metrics, settings.redis_timeout)
@@ -191,8 +210,6 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
         init_limiter=device_init_limiter(settings, redis, breaker, metrics),
     )
     gateway = Gateway(settings, table, authorizer, metrics)
-    for pool in (identity, partner):
-        gateway.side_pools.append(pool)
 
     def stat(name: str) -> float:
         return float(l1.stats()[name])
@@ -214,7 +231,7 @@ def build(settings: GatewaySettings, table: RouteTable) -> Built:
             "when the JWKS was last fetched successfully (0: never)",
             lambda: keys.fetched_at,
         )
-    return Built(gateway, l1, redis, pubsub_redis, sessions, breaker, keys)
+    return Built(gateway, l1, redis, pubsub_redis, sessions, breaker, keys, (identity, partner))
 
 
 def _init_sentry(dsn: str, env: str) -> None:
@@ -279,6 +296,8 @@ async def serve(
         await listener
     await gateway.close()
     await built.keys.close()
+    for service in built.clients:
+        await service.close()
     for client in (built.redis, built.pubsub_redis):
         with contextlib.suppress(Exception):
             await client.aclose()  # type: ignore[attr-defined]

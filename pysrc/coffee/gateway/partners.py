@@ -10,12 +10,12 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from coffee.gateway.httpclient import HttpError, request_json
+from coffee.gateway.service_client import HttpError
 
 if TYPE_CHECKING:
     from coffee._native import Cache
     from coffee.gateway.metrics import GatewayMetrics
-    from coffee.gateway.upstream import UpstreamPool
+    from coffee.gateway.service_client import ServiceClient
 
 log = logging.getLogger("coffee.gateway.partners")
 
@@ -69,16 +69,14 @@ class PartnerContracts:
     def __init__(
         self,
         l1: Cache,
-        partner: UpstreamPool,
+        partner: ServiceClient,
         metrics: GatewayMetrics,
         ttl: float,
-        timeout: float,
     ) -> None:
         self.l1 = l1
         self.partner = partner
         self.metrics = metrics
         self.ttl = ttl
-        self.timeout = timeout
         self.stale: dict[int, Contract] = {}  # last known contract, served when the service fails
         self._loading: dict[int, asyncio.Future[Contract]] = {}
 
@@ -109,9 +107,7 @@ class PartnerContracts:
 
     async def _fetch(self, partner_id: int) -> Contract:
         try:
-            status, body = await request_json(
-                self.partner, "GET", f"/partner/{partner_id}", None, self.timeout
-            )
+            status, body = await self.partner.request_json("GET", f"/partner/{partner_id}")
             if status >= 500:
                 raise HttpError(f"partner service answered {status}")
         except HttpError as exc:

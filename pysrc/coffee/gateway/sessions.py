@@ -12,13 +12,13 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from coffee.gateway.httpclient import HttpError, request_json
+from coffee.gateway.service_client import HttpError
 from coffee.infra.breaker import CircuitBreaker
 
 if TYPE_CHECKING:
     from coffee._native import Cache
     from coffee.gateway.metrics import GatewayMetrics
-    from coffee.gateway.upstream import UpstreamPool
+    from coffee.gateway.service_client import ServiceClient
 
 log = logging.getLogger("coffee.gateway.sessions")
 
@@ -37,11 +37,10 @@ class SessionChain:
         l1: Cache,
         redis: Any,
         breaker: CircuitBreaker,
-        identity: UpstreamPool,
+        identity: ServiceClient,
         metrics: GatewayMetrics,
         l1_ttl: float,
         redis_timeout: float,
-        identity_timeout: float,
     ) -> None:
         self.l1 = l1
         self.redis = redis
@@ -50,7 +49,6 @@ class SessionChain:
         self.metrics = metrics
         self.l1_ttl = l1_ttl
         self.redis_timeout = redis_timeout
-        self.identity_timeout = identity_timeout
         self._checking: dict[tuple[str, bytes], asyncio.Future[int]] = {}
 
     async def check(self, sid: str, token: bytes) -> int:
@@ -74,12 +72,10 @@ class SessionChain:
             return VALID
         self.metrics.count("identity_fallback")
         try:
-            status, body = await request_json(
-                self.identity,
+            status, body = await self.identity.request_json(
                 "POST",
                 "/auth/verify/token?loadPreferences=true&skipTokenCache=false",
                 {"token": token.decode("latin-1")},
-                self.identity_timeout,
             )
         except HttpError as exc:
             self.metrics.count("identity_error")

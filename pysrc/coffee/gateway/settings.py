@@ -45,8 +45,9 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     jwks_refresh_interval: Annotated[float, Meta(gt=0)] = 300.0
     jwks_min_refetch_interval: Annotated[float, Meta(ge=0)] = 30.0
     jwks_timeout: Annotated[float, Meta(gt=0)] = 2.0
-    # A CA bundle (PEM) trusted for an https:// JWKS_URL besides the system's; empty = system only.
-    jwks_ca_file: str = ""
+    # A CA bundle (PEM) trusted besides the system's for https:// IDENTITY_URL, PARTNER_URL and
+    # JWKS_URL (a private CA); empty = the system's only.
+    service_ca_file: str = ""
     saas_url: str = "http://127.0.0.1:8000"
     saas_data_url: str = "http://127.0.0.1:8000"
     identity_url: str = "http://127.0.0.1:8000"
