@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from urllib.parse import quote_from_bytes
 
 import orjson
 import pytest
@@ -213,6 +214,27 @@ def test_jsonish_garbage_never_gets_a_500_from_the_api(api, body, endpoint):
     method, path, signed = endpoint
     status, answer = call(api, method, path, body, signed)
     assert status < 500, (status, answer, body[:200])
+
+
+_QUERY_NAMES = st.sampled_from(["cursor", "size", "sortBy", "sortDir", "q", "x"])
+
+
+@settings(max_examples=200, **PROPERTY)
+@given(
+    params=st.lists(st.tuples(_QUERY_NAMES, st.binary(max_size=12)), max_size=4),
+    segment=st.binary(min_size=1, max_size=12),
+)
+def test_garbage_in_queries_and_path_segments_never_gets_a_500_from_the_api(api, params, segment):
+    query = "&".join(f"{name}={quote_from_bytes(value)}" for name, value in params)
+    piece = quote_from_bytes(segment, safe="")
+    for method, target in (
+        ("POST", f"{SEARCH}?{query}"),
+        ("POST", f"/discovery-service/api/profile/{piece}/search?{query}"),
+        ("GET", f"/discovery-service/api/profile/instagram/byhandle/{piece}"),
+        ("GET", f"/discovery-service/api/profile/instagram/{piece}/content?{query}"),
+    ):
+        status, answer = call(api, method, target, b'{"filters":[]}')
+        assert status < 500, (status, answer, target)
 
 
 # -- the webhooks ----------------------------------------------------------------------------
