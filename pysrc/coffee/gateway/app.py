@@ -70,7 +70,15 @@ class Gateway:
         self.ids = RequestIds()
         self.connections: set[ClientConnection] = set()
         self.max_request_bytes = settings.max_request_bytes
-        self.upstream_timeout = settings.upstream_timeout
+        self.upstream_first_byte_timeout = settings.upstream_timeout
+        self.header_read_timeout = settings.header_read_timeout
+        self.body_read_timeout = settings.body_read_timeout
+        self.keepalive_timeout = settings.keepalive_timeout
+        self.max_client_connections = settings.max_client_connections
+        self.max_connection_buffer = settings.max_connection_buffer
+        self.trusted_proxies = frozenset(
+            p.strip().encode() for p in settings.trusted_proxies.split(",") if p.strip()
+        )
         self.origins = frozenset(
             o.strip().encode() for o in settings.cors_origins.split(",") if o.strip()
         )
@@ -84,7 +92,10 @@ class Gateway:
             pool = self.pools.get(route.upstream)
             if pool is None:
                 pool = self.pools[route.upstream] = UpstreamPool(
-                    route.upstream, settings.upstream_pool_size, settings.upstream_connect_timeout
+                    route.upstream,
+                    settings.upstream_pool_size,
+                    settings.upstream_connect_timeout,
+                    idle_timeout=settings.upstream_idle_timeout,
                 )
             self.routes[service.encode()] = RouteEntry(service, pool, route.auth)
         self.side_pools: list[UpstreamPool] = []  # identity and partner: timed out by the sweeper
@@ -110,10 +121,13 @@ class Gateway:
         return any(conn.queue for conn in self.connections)
 
     async def _sweep_timeouts(self) -> None:
-        # One coarse timer for every in-flight upstream call instead of a timer per request.
+        # One coarse timer for every in-flight upstream call and every client connection
+        # instead of a timer per request.
         while True:
             await asyncio.sleep(0.25)
             now = time.monotonic()
+            for client in list(self.connections):
+                client.timed_out(now)
             for pool in (*self.pools.values(), *self.side_pools):
                 for conn in pool.expire(now):
                     sink = conn.sink
@@ -192,6 +206,13 @@ class Gateway:
             ex.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         peer = ex.client.peer
         xff = ex.forwarded_for + b", " + peer if ex.forwarded_for else peer
+        if peer in self.trusted_proxies:  # a proxy in front of us says what the client used
+            proto = ex.forwarded_proto if ex.forwarded_proto in (b"http", b"https") else b"http"
+            fhost = (
+                b"x-forwarded-host: " + ex.forwarded_host + b"\r\n" if ex.forwarded_host else b""
+            )
+        else:
+            proto, fhost = b"http", b""
         if ex.chunked:
             framing = b"transfer-encoding: chunked\r\n\r\n"
         elif ex.content_length >= 0:
@@ -236,7 +257,11 @@ class Gateway:
                 ex.request_id,
                 b"\r\nx-forwarded-for: ",
                 xff,
-                b"\r\nx-forwarded-proto: http\r\nx-bb-gateway-timestamp: ",
+                b"\r\nx-forwarded-proto: ",
+                proto,
+                b"\r\n",
+                fhost,
+                b"x-bb-gateway-timestamp: ",
                 ts,
                 b"\r\nx-bb-gateway-signature: ",
                 signature,
