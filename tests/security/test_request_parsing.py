@@ -121,5 +121,43 @@ def test_a_fragment_is_dropped_before_routing_and_signing(fresh, target):
 def signature_ok(captured) -> bool:
     """Checks the forwarded request's signature the way the api does."""
     headers = {k.decode(): v.decode() for k, v in captured.headers}
-    path = captured.target.partition(b"?")[0].decode()
-    return tenant.signed(headers, captured.method.decode(), path, SIGNATURE_SECRET, 30)
+    path, _, query = captured.target.decode().partition("?")
+    return tenant.signed(
+        headers, captured.method.decode(), path, SIGNATURE_SECRET, 30, query=query,
+        body=captured.body,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_the_signature_covers_query_and_body(fresh, chunked):
+    """Item 9: the body is held whole and signed with the query; a changed one fails."""
+    body = b'{"filters":[]}'
+    framing = (
+        b"transfer-encoding: chunked\r\n\r\n%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
+        if chunked
+        else b"content-length: %d\r\n\r\n%b" % (len(body), body)
+    )
+    raw = fresh.exchange(b"POST /open-service/api/s?page=2 HTTP/1.1\r\nhost: gw\r\n" + framing)
+    assert statuses(raw) == [200]
+    (captured,) = fresh.upstream.requests
+    assert captured.body == body
+    assert captured.header(b"content-length") == [b"%d" % len(body)]
+    assert signature_ok(captured)
+    captured.target = b"/open-service/api/s?page=3"
+    assert not signature_ok(captured)
+    captured.target, captured.body = b"/open-service/api/s?page=2", b"{}"
+    assert not signature_ok(captured)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_over_the_limit_is_413_and_never_forwarded(fresh, chunked):
+    size = (1 << 20) + 1  # MAX_REQUEST_BYTES defaults to the api's 1 MiB
+    body = b"a" * size
+    framing = (
+        b"transfer-encoding: chunked\r\n\r\n%x\r\n%b\r\n0\r\n\r\n" % (size, body)
+        if chunked
+        else b"content-length: %d\r\n\r\n%b" % (size, body)
+    )
+    raw = fresh.exchange(b"POST /open-service/api/big HTTP/1.1\r\nhost: gw\r\n" + framing)
+    assert statuses(raw) == [413]
+    assert fresh.upstream.requests == []

@@ -185,13 +185,18 @@ class ApiProcess:
         partner: str = "11",
         plan: str = "PAID",
         authorization: str | None = None,
+        body: bytes = b"",
     ) -> dict[str, str]:
         auth = basic_user() if authorization is None else authorization
         ts = int(time.time())
+        nonce = uuid.uuid4().hex
+        target, _, query = path.partition("?")
         sig = tenant_signature.sign(
-            SECRET.encode(), method, path.split("?", 1)[0], partner, plan, auth, ts
-        )
+            SECRET.encode(), method, target, partner, plan, auth, ts,
+            query=query, nonce=nonce, body=body,
+        )  # fmt: skip
         return {
+            tenant_signature.NONCE_HEADER: nonce,
             "x-bb-partner-id": partner,
             "x-bb-plan-type": plan,
             "authorization": auth,
@@ -211,9 +216,9 @@ class ApiProcess:
         headers: dict[str, str] | None = None,
         timeout: float = 30,
     ) -> tuple[int, dict[str, str], Any]:
-        hdrs = self.headers(method, path, plan=plan) if signed else {}
-        hdrs.update(headers or {})
         data = body if isinstance(body, bytes) or body is None else orjson.dumps(body)
+        hdrs = self.headers(method, path, plan=plan, body=data or b"") if signed else {}
+        hdrs.update(headers or {})
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=data, headers=hdrs)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("coffee.gateway")
 
 NEEDS_SLOW_PATH = -1
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest().encode()
 
 
 class Authorizer(Protocol):
@@ -213,10 +214,14 @@ class Gateway:
             )
         else:
             proto, fhost = b"http", b""
-        if ex.chunked:
-            framing = b"transfer-encoding: chunked\r\n\r\n"
-        elif ex.content_length >= 0:
-            framing = b"content-length: %d\r\n\r\n" % ex.content_length
+        if not ex.req_done:  # the signature covers the body: forward once it is all here
+            ex.awaiting_body = True
+            return
+        pending = ex.pending
+        body = b"".join(pending) if pending else b""
+        ex.pending = [body] if body else []
+        if body or ex.chunked or ex.content_length >= 0:
+            framing = b"content-length: %d\r\n\r\n" % len(body)
         else:
             framing = b"\r\n"
         url = ex.url
@@ -225,9 +230,11 @@ class Gateway:
         if signer is not None:
             q = url.find(b"?")
             path = pool.base_path + (url if q < 0 else url[:q])  # as the upstream sees it
+            query = b"" if q < 0 else url[q + 1 :]
+            digest = hashlib.sha256(body).hexdigest().encode() if body else _EMPTY_DIGEST
             mac = signer.copy()
-            mac.update(b"\n".join((b"v1", ex.method, path, ex.partner_id, ex.plan,
-                                   ex.auth_value, ts)))  # fmt: skip
+            mac.update(b"\n".join((b"v2", ex.method, path, query, ex.partner_id, ex.plan,
+                                   ex.auth_value, ts, ex.request_id, digest)))  # fmt: skip
             signature = mac.hexdigest().encode()
         else:
             signature = b""
@@ -269,6 +276,10 @@ class Gateway:
                 framing,
             )
         )
+        self.send_upstream(ex)
+
+    def send_upstream(self, ex: Exchange) -> None:
+        pool = ex.route.pool
         conn = pool.take_idle()
         if conn is not None:
             ex.attach(conn)

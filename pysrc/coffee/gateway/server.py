@@ -54,6 +54,7 @@ class Exchange:
 
     __slots__ = (
         "auth_value",
+        "awaiting_body",
         "body_seen",
         "channel",
         "chunked",
@@ -96,6 +97,7 @@ class Exchange:
         self.client = client
         self.url = b""
         self.expect = False
+        self.awaiting_body = False
         self.pending: list[bytes] | None = []  # request body waiting for an upstream
         self.upstream: UpstreamConnection | None = None
         self.req_done = False
@@ -143,20 +145,15 @@ class Exchange:
             return
         if self.resp_done:
             return  # answered early (401, 404, ...): the rest of the body is read and dropped
-        framed = b"%x\r\n%b\r\n" % (len(data), data) if self.chunked else data
-        if self.pending is None:
-            self.upstream.write(framed)  # type: ignore[union-attr]
-        else:
-            self.pending.append(framed)
-            self.client.buffer(len(framed))
+        # The whole body is held until it ends: the signature covers its digest.
+        self.pending.append(data)  # type: ignore[union-attr]
+        self.client.buffer(len(data))
 
     def request_complete(self) -> None:
         self.req_done = True
-        if not self.resp_done and self.chunked:
-            if self.pending is None:
-                self.upstream.write(b"0\r\n\r\n")  # type: ignore[union-attr]
-            else:
-                self.pending.append(b"0\r\n\r\n")
+        if self.awaiting_body and not self.resp_done:
+            self.awaiting_body = False
+            self.client.gateway.forward(self)
         if self.resp_done:
             self.client.exchange_done(self)
 
@@ -266,7 +263,6 @@ class Exchange:
             not self.retried
             and self.method in _IDEMPOTENT
             and self.body_seen == 0
-            and not self.chunked
             and not self.client.closed
         ):
             # A reused keep-alive connection that the upstream had closed, or a reset: retry once.
@@ -275,7 +271,7 @@ class Exchange:
             gateway.metrics.count("upstream_retry")
             if conn is not None and not conn.reused:
                 gateway.metrics.count("upstream_error")
-            gateway.forward(self)
+            gateway.send_upstream(self)  # the same head: the same signature and nonce
             return
         gateway.metrics.count("upstream_error")
         self.close_after = True
@@ -407,7 +403,11 @@ class ClientConnection(asyncio.Protocol):
     # -- per-connection memory: pipelined requests and bodies waiting for an upstream ----------
     def buffer(self, n: int) -> None:
         self.buffered += n
-        if self.buffered > self.gateway.max_connection_buffer and not self.paused:
+        if (
+            self.buffered > self.gateway.max_connection_buffer
+            and not self.paused
+            and not (self.queue and self.queue[0] is self.parsing)  # its body is due now
+        ):
             self.paused = True
             self.transport.pause_reading()  # type: ignore[union-attr]
 
@@ -416,11 +416,14 @@ class ClientConnection(asyncio.Protocol):
         self._maybe_resume()
 
     def _maybe_resume(self) -> None:
+        queue = self.queue
         if (
             self.paused
             and not self.closed
-            and len(self.queue) <= 8
-            and self.buffered <= self.gateway.max_connection_buffer
+            and (
+                (len(queue) <= 8 and self.buffered <= self.gateway.max_connection_buffer)
+                or (queue and queue[0] is self.parsing)  # the first in line waits for its body
+            )
         ):
             self.paused = False
             self.last_io = time.monotonic()

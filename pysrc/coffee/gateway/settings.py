@@ -66,11 +66,13 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     max_client_connections: Annotated[int, Meta(ge=1)] = 10_000
     # Request bytes one connection may hold while waiting for an upstream (pipelined requests,
     # bodies during authorization); above it the gateway stops reading that connection.
-    max_connection_buffer: Annotated[int, Meta(ge=1024)] = 1 << 20
+    max_connection_buffer: Annotated[int, Meta(ge=1024)] = 2 << 20
     # Comma-separated peer addresses whose X-Forwarded-Proto / X-Forwarded-Host are believed.
     trusted_proxies: str = ""
     upstream_pool_size: Annotated[int, Meta(ge=1)] = 256
-    max_request_bytes: Annotated[int, Meta(ge=0)] = 32 << 20
+    # The largest request body forwarded (413 above): the api's limit. The gateway holds a
+    # body whole before forwarding it (its signature covers the body's digest).
+    max_request_bytes: Annotated[int, Meta(ge=0)] = 1 << 20
     # A node starts NOT beating (as the original) until `PUT /heartbeat/?beat=true`.
     heartbeat_start: bool = False
     # Comma-separated origins allowed by CORS (the original hard-coded its list).
