@@ -38,10 +38,16 @@ def _call(url: str, method: str, path: str, body: Any, headers: dict[str, str]) 
             return exc.code, raw.decode(errors="replace")
 
 
-def _signed(secret: str, method: str, path: str) -> dict[str, str]:
+def _signed(secret: str, method: str, path: str, body: Any = None) -> dict[str, str]:
+    """Headers the gateway would add; the signature covers the body `_call` will send."""
     ts = int(time.time())
-    sig = tenant_signature.sign(secret.encode(), method, path, "0", "PAID", OPERATOR, ts)
+    nonce = secrets.token_hex(16)
+    data = b"" if body is None else json.dumps(body).encode()
+    sig = tenant_signature.sign(
+        secret.encode(), method, path, "0", "PAID", OPERATOR, ts, nonce=nonce, body=data
+    )
     return {
+        tenant_signature.NONCE_HEADER: nonce,
         "x-bb-partner-id": "0",
         "x-bb-plan-type": "PAID",
         "authorization": OPERATOR,
@@ -53,14 +59,16 @@ def _signed(secret: str, method: str, path: str) -> dict[str, str]:
 def create_partner(api: str, secret: str, name: str, contract_end_ms: int) -> int:
     """A partner with one PAID contract ending at `contract_end_ms`; its id."""
     path = "/partner-service/api/partner"
-    status, body = _call(api, "POST", path, {"name": name}, _signed(secret, "POST", path))
+    status, body = _call(
+        api, "POST", path, {"name": name}, _signed(secret, "POST", path, {"name": name})
+    )
     if status >= 300:
         raise RuntimeError(f"partner creation answered {status}: {body}")
     partner = body["partner"]["id"]
     path = f"/partner-service/api/partner/{partner}/contracts"
     contract = {"plan": "PAID", "startTime": contract_end_ms - 30 * 86_400_000,
                 "endTime": contract_end_ms}  # fmt: skip
-    status, body = _call(api, "POST", path, contract, _signed(secret, "POST", path))
+    status, body = _call(api, "POST", path, contract, _signed(secret, "POST", path, contract))
     if status >= 300:
         raise RuntimeError(f"contract creation answered {status}: {body}")
     return partner
@@ -72,7 +80,7 @@ def create_user(api: str, secret: str, name: str, partner: int) -> tuple[str, st
     password = secrets.token_urlsafe(12)
     user = {"email": email, "name": name, "password": password, "partnerId": partner}
     path = "/identity-service/api/users"
-    status, body = _call(api, "POST", path, user, _signed(secret, "POST", path))
+    status, body = _call(api, "POST", path, user, _signed(secret, "POST", path, user))
     if status >= 300:
         raise RuntimeError(f"user creation answered {status}: {body}")
     return email, password

@@ -38,8 +38,15 @@ def test_signature_is_accepted_by_the_shared_verifier(stack):
         h["authorization"],
         h["x-bb-gateway-timestamp"],
     )
-    assert tenant_signature.verify(b"test-signature-secret", *args, h["x-bb-gateway-signature"])
-    assert not tenant_signature.verify(b"other-secret", *args, h["x-bb-gateway-signature"])
+    signed = {"query": "y=1", "nonce": h["x-bb-requestid"], "body": b"{}"}
+    sig = h["x-bb-gateway-signature"]
+    assert tenant_signature.verify(b"test-signature-secret", *args, sig, **signed)
+    assert not tenant_signature.verify(b"other-secret", *args, sig, **signed)
+    # the signature covers the query, the body and the nonce
+    for change in ({"query": "y=2"}, {"body": b"{ }"}, {"nonce": "other"}):
+        assert not tenant_signature.verify(
+            b"test-signature-secret", *args, sig, **{**signed, **change}
+        )
 
 
 def test_unknown_service_is_404_without_touching_an_upstream(stack):

@@ -187,13 +187,18 @@ class ApiProcess:
         partner: str = "11",
         plan: str = "PAID",
         authorization: str | None = None,
+        body: bytes = b"",
     ) -> dict[str, str]:
         auth = basic_user() if authorization is None else authorization
         ts = int(time.time())
+        nonce = uuid.uuid4().hex
+        target, _, query = path.partition("?")
         sig = tenant_signature.sign(
-            SECRET.encode(), method, path.split("?", 1)[0], partner, plan, auth, ts
-        )
+            SECRET.encode(), method, target, partner, plan, auth, ts,
+            query=query, nonce=nonce, body=body,
+        )  # fmt: skip
         return {
+            tenant_signature.NONCE_HEADER: nonce,
             "x-bb-partner-id": partner,
             "x-bb-plan-type": plan,
             "authorization": auth,
@@ -215,9 +220,9 @@ class ApiProcess:
         admin: bool = False,
     ) -> tuple[int, dict[str, str], Any]:
         """One request on the public port, or on the admin listener (`admin=True`)."""
-        hdrs = self.headers(method, path, plan=plan) if signed else {}
-        hdrs.update(headers or {})
         data = body if isinstance(body, bytes) or body is None else orjson.dumps(body)
+        hdrs = self.headers(method, path, plan=plan, body=data or b"") if signed else {}
+        hdrs.update(headers or {})
         port = self.admin_port if admin else self.port
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         try:

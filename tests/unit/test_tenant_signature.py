@@ -13,9 +13,13 @@ NOW = 1_800_000_000
 
 
 def test_sign_is_hex_hmac_sha256_over_the_documented_message():
-    msg = b"v1\nGET\n/coffee/api/v2/discovery/search\np-1\nPAID\nBasic dXNlcjpwYXNz\n1800000000"
+    body = b'{"a":1}'
+    msg = (
+        b"v2\nGET\n/coffee/api/v2/discovery/search\nq=1&r=2\np-1\nPAID\nBasic dXNlcjpwYXNz"
+        b"\n1800000000\nreq-1\n" + hashlib.sha256(body).hexdigest().encode()
+    )
     expected = hmac.new(SECRET, msg, hashlib.sha256).hexdigest()
-    assert ts.sign(SECRET, *ARGS, NOW) == expected
+    assert ts.sign(SECRET, *ARGS, NOW, query="q=1&r=2", nonce="req-1", body=body) == expected
 
 
 def test_method_is_uppercased_before_signing():
@@ -79,3 +83,51 @@ def test_newline_in_a_field_is_refused():
     with pytest.raises(ValueError):
         ts.sign(SECRET, "GET", "/a\nb", "p", "FREE", "", NOW)
     assert not ts.verify(SECRET, "GET", "/a\nb", "p", "FREE", "", NOW, "00", now=NOW)
+
+
+SIGNED = {"query": "q=1", "nonce": "req-1", "body": b"{}"}
+
+
+@pytest.mark.parametrize(
+    "change", [{"query": "q=2"}, {"query": ""}, {"nonce": "req-2"}, {"body": b"{ }"}, {"body": b""}]
+)
+def test_verify_rejects_another_query_nonce_or_body(change):
+    sig = ts.sign(SECRET, *ARGS, NOW, **SIGNED)
+    assert ts.verify(SECRET, *ARGS, NOW, sig, now=NOW, **SIGNED)
+    assert not ts.verify(SECRET, *ARGS, NOW, sig, now=NOW, **{**SIGNED, **change})
+
+
+def test_a_nonce_is_accepted_once_inside_the_skew_window():
+    nonces = ts.NonceCache()
+    sig = ts.sign(SECRET, *ARGS, NOW, **SIGNED)
+    assert ts.verify(SECRET, *ARGS, NOW, sig, now=NOW, nonces=nonces, **SIGNED)
+    assert not ts.verify(SECRET, *ARGS, NOW, sig, now=NOW + 1, nonces=nonces, **SIGNED)
+    other = ts.sign(SECRET, *ARGS, NOW, **{**SIGNED, "nonce": "req-2"})
+    assert ts.verify(SECRET, *ARGS, NOW, other, now=NOW + 1, nonces=nonces, nonce="req-2",
+                     query="q=1", body=b"{}")  # fmt: skip
+
+
+def test_an_invalid_signature_does_not_consume_the_nonce():
+    nonces = ts.NonceCache()
+    assert not ts.verify(SECRET, *ARGS, NOW, "00", now=NOW, nonces=nonces, **SIGNED)
+    sig = ts.sign(SECRET, *ARGS, NOW, **SIGNED)
+    assert ts.verify(SECRET, *ARGS, NOW, sig, now=NOW, nonces=nonces, **SIGNED)
+
+
+def test_an_empty_nonce_is_refused_when_nonces_are_checked():
+    sig = ts.sign(SECRET, *ARGS, NOW, **{**SIGNED, "nonce": ""})
+    assert not ts.verify(
+        SECRET, *ARGS, NOW, sig, now=NOW, nonces=ts.NonceCache(), **{**SIGNED, "nonce": ""}
+    )
+
+
+def test_the_nonce_memory_is_pruned_by_time_and_bounded():
+    nonces = ts.NonceCache(max_entries=100)
+    for i in range(1000):
+        assert nonces.first_use(f"n{i}", NOW + i + 30, NOW + i)
+    assert len(nonces) <= 100
+    assert not nonces.first_use("n999", NOW + 2000, NOW + 999)  # still inside its window
+    nonces = ts.NonceCache()
+    for i in range(1000):
+        nonces.first_use(f"n{i}", NOW + i + 30, NOW + i)
+    assert len(nonces) <= 32  # only those of the last 30 s remain

@@ -23,7 +23,7 @@ from coffee.api.context import CHSession, RequestContext
 from coffee.api.envelope import error_body
 from coffee.api.relay import flush_clickhouse
 from coffee.api.runtime import Runtime
-from coffee.infra import json_input
+from coffee.infra import json_input, tenant_signature
 
 log = logging.getLogger("coffee.api.lifecycle")
 
@@ -121,6 +121,9 @@ class RequestLifecycle:
     def __init__(self, app: ASGIApp, holder: RuntimeHolder) -> None:
         self.app = app
         self.holder = holder
+        # Signature nonces seen inside the skew window (per process: the gateway's request ids
+        # are unique, so a replay to another api process is the skew window's to bound).
+        self.nonces = tenant_signature.NonceCache()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -167,6 +170,9 @@ class RequestLifecycle:
             _signed_path(scope),
             settings.gateway_signature_secret.encode(),
             settings.gateway_signature_max_skew,
+            query=scope.get("query_string", b"").decode("latin-1"),
+            body=body,
+            nonces=self.nonces if settings.gateway_signature_replay_check else None,
         ):
             metrics.REQUESTS.labels("unsigned").inc()
             await _send_simple(send, 401, error_body("request not signed by the gateway"))

@@ -70,6 +70,8 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     # The gateway's signature over the tenant headers (coffee.infra.tenant_signature).
     gateway_signature_secret: str = ""
     gateway_signature_max_skew: Annotated[int, Meta(ge=0)] = 30
+    # Refuse a signature nonce (the gateway's request id) seen before inside the skew window.
+    gateway_signature_replay_check: bool = True
 
     # Identity: JWT secret shared with the gateway (base64 as the original's HMAC_SECRET).
     hmac_secret: str = ""

@@ -57,8 +57,18 @@ def from_headers(headers: dict[str, str]) -> Tenant:
     )
 
 
-def signed(headers: dict[str, str], method: str, path: str, secret: bytes, max_skew: int) -> bool:
-    """True when the gateway's signature over the tenant headers is valid and fresh."""
+def signed(
+    headers: dict[str, str],
+    method: str,
+    path: str,
+    secret: bytes,
+    max_skew: int,
+    *,
+    query: str = "",
+    body: bytes = b"",
+    nonces: tenant_signature.NonceCache | None = None,
+) -> bool:
+    """True when the gateway's signature over the request is valid, fresh and not a replay."""
     return tenant_signature.verify(
         secret,
         method,
@@ -68,5 +78,9 @@ def signed(headers: dict[str, str], method: str, path: str, secret: bytes, max_s
         headers.get("authorization", ""),
         headers.get(tenant_signature.TIMESTAMP_HEADER, ""),
         headers.get(tenant_signature.SIGNATURE_HEADER, ""),
+        query=query,
+        nonce=headers.get(tenant_signature.NONCE_HEADER, ""),
+        body=body,
+        nonces=nonces,
         max_skew=max_skew,
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("coffee.gateway")
 
 NEEDS_SLOW_PATH = -1
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest().encode()
 
 
 class Authorizer(Protocol):
@@ -71,7 +72,15 @@ class Gateway:
         self.ids = RequestIds()
         self.connections: set[ClientConnection] = set()
         self.max_request_bytes = settings.max_request_bytes
-        self.upstream_timeout = settings.upstream_timeout
+        self.upstream_first_byte_timeout = settings.upstream_timeout
+        self.header_read_timeout = settings.header_read_timeout
+        self.body_read_timeout = settings.body_read_timeout
+        self.keepalive_timeout = settings.keepalive_timeout
+        self.max_client_connections = settings.max_client_connections
+        self.max_connection_buffer = settings.max_connection_buffer
+        self.trusted_proxies = frozenset(
+            p.strip().encode() for p in settings.trusted_proxies.split(",") if p.strip()
+        )
         self.origins = frozenset(
             o.strip().encode() for o in settings.cors_origins.split(",") if o.strip()
         )
@@ -85,7 +94,10 @@ class Gateway:
             pool = self.pools.get(route.upstream)
             if pool is None:
                 pool = self.pools[route.upstream] = UpstreamPool(
-                    route.upstream, settings.upstream_pool_size, settings.upstream_connect_timeout
+                    route.upstream,
+                    settings.upstream_pool_size,
+                    settings.upstream_connect_timeout,
+                    idle_timeout=settings.upstream_idle_timeout,
                 )
             self.routes[service.encode()] = RouteEntry(service, pool, route.auth)
         self.side_pools: list[UpstreamPool] = []  # identity and partner: timed out by the sweeper
@@ -111,10 +123,13 @@ class Gateway:
         return any(conn.queue for conn in self.connections)
 
     async def _sweep_timeouts(self) -> None:
-        # One coarse timer for every in-flight upstream call instead of a timer per request.
+        # One coarse timer for every in-flight upstream call and every client connection
+        # instead of a timer per request.
         while True:
             await asyncio.sleep(0.25)
             now = time.monotonic()
+            for client in list(self.connections):
+                client.timed_out(now)
             for pool in (*self.pools.values(), *self.side_pools):
                 for conn in pool.expire(now):
                     sink = conn.sink
@@ -196,10 +211,21 @@ class Gateway:
             ex.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         peer = ex.client.peer
         xff = ex.forwarded_for + b", " + peer if ex.forwarded_for else peer
-        if ex.chunked:
-            framing = b"transfer-encoding: chunked\r\n\r\n"
-        elif ex.content_length >= 0:
-            framing = b"content-length: %d\r\n\r\n" % ex.content_length
+        if peer in self.trusted_proxies:  # a proxy in front of us says what the client used
+            proto = ex.forwarded_proto if ex.forwarded_proto in (b"http", b"https") else b"http"
+            fhost = (
+                b"x-forwarded-host: " + ex.forwarded_host + b"\r\n" if ex.forwarded_host else b""
+            )
+        else:
+            proto, fhost = b"http", b""
+        if not ex.req_done:  # the signature covers the body: forward once it is all here
+            ex.awaiting_body = True
+            return
+        pending = ex.pending
+        body = b"".join(pending) if pending else b""
+        ex.pending = [body] if body else []
+        if body or ex.chunked or ex.content_length >= 0:
+            framing = b"content-length: %d\r\n\r\n" % len(body)
         else:
             framing = b"\r\n"
         url = ex.url
@@ -208,9 +234,11 @@ class Gateway:
         if signer is not None:
             q = url.find(b"?")
             path = pool.base_path + (url if q < 0 else url[:q])  # as the upstream sees it
+            query = b"" if q < 0 else url[q + 1 :]
+            digest = hashlib.sha256(body).hexdigest().encode() if body else _EMPTY_DIGEST
             mac = signer.copy()
-            mac.update(b"\n".join((b"v1", ex.method, path, ex.partner_id, ex.plan,
-                                   ex.auth_value, ts)))  # fmt: skip
+            mac.update(b"\n".join((b"v2", ex.method, path, query, ex.partner_id, ex.plan,
+                                   ex.auth_value, ts, ex.request_id, digest)))  # fmt: skip
             signature = mac.hexdigest().encode()
         else:
             signature = b""
@@ -240,7 +268,11 @@ class Gateway:
                 ex.request_id,
                 b"\r\nx-forwarded-for: ",
                 xff,
-                b"\r\nx-forwarded-proto: http\r\nx-bb-gateway-timestamp: ",
+                b"\r\nx-forwarded-proto: ",
+                proto,
+                b"\r\n",
+                fhost,
+                b"x-bb-gateway-timestamp: ",
                 ts,
                 b"\r\nx-bb-gateway-signature: ",
                 signature,
@@ -248,6 +280,10 @@ class Gateway:
                 framing,
             )
         )
+        self.send_upstream(ex)
+
+    def send_upstream(self, ex: Exchange) -> None:
+        pool = ex.route.pool
         conn = pool.take_idle()
         if conn is not None:
             ex.attach(conn)

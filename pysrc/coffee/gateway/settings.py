@@ -68,9 +68,24 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # A contract is re-read from the partner service after this; served stale if that fails.
     partner_ttl: Annotated[float, Meta(gt=0)] = 30.0
     upstream_connect_timeout: Annotated[float, Meta(gt=0)] = 2.0
+    # The wait for the first byte of the upstream's answer (after the request is sent).
     upstream_timeout: Annotated[float, Meta(gt=0)] = 30.0
+    # The longest silence inside an answer (or a request body being sent): a stream that
+    # keeps flowing is never cut.
+    upstream_idle_timeout: Annotated[float, Meta(gt=0)] = 30.0
+    # Client side: a whole request head must arrive within this; a body may pause this long
+    # between reads; an idle keep-alive connection is closed after this.
+    header_read_timeout: Annotated[float, Meta(gt=0)] = 10.0
+    body_read_timeout: Annotated[float, Meta(gt=0)] = 30.0
+    keepalive_timeout: Annotated[float, Meta(gt=0)] = 75.0
+    # Open client connections per worker; one more is answered 503 and closed.
+    max_client_connections: Annotated[int, Meta(ge=1)] = 10_000
+    # Request bytes one connection may hold while waiting for an upstream (pipelined requests,
+    # bodies during authorization); above it the gateway stops reading that connection.
+    max_connection_buffer: Annotated[int, Meta(ge=1024)] = 2 << 20
+    # Comma-separated peer addresses whose X-Forwarded-Proto / X-Forwarded-Host are believed.
+    trusted_proxies: str = ""
     upstream_pool_size: Annotated[int, Meta(ge=1)] = 256
-    max_request_bytes: Annotated[int, Meta(ge=0)] = 32 << 20
     # The admin listener: PUT /heartbeat/ (drains the node) and GET /metrics. Loopback by default;
     # the public port answers GET /heartbeat/ only (where the original's load balancer reads it).
     gateway_admin_host: str = "127.0.0.1"
@@ -79,6 +94,9 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # (a label per client-chosen value would grow without bound). Comma-separated.
     gateway_metric_clients: str = "web,android,ios"
     gateway_metric_channels: str = "web,android,ios"
+    # The largest request body forwarded (413 above): the api's limit. The gateway holds a
+    # body whole before forwarding it (its signature covers the body's digest).
+    max_request_bytes: Annotated[int, Meta(ge=0)] = 1 << 20
     # A node starts NOT beating (as the original) until `PUT /heartbeat/?beat=true`.
     heartbeat_start: bool = False
     # Comma-separated origins allowed by CORS (the original hard-coded its list).

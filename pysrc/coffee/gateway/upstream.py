@@ -1,17 +1,23 @@
 """Keep-alive connections to one upstream, on asyncio protocols.
 
 Response bytes are forwarded to the client as they arrive, unchanged after the head: the
-framing is only tracked (a byte count for Content-Length, httptools for chunked bodies) to know
-when the response ends and the connection can be reused. No per-chunk copies, no re-chunking.
+framing is only tracked (a byte count for Content-Length, framing.ChunkedBody for chunked
+bodies) to know where the response ends. A byte past that end is never forwarded: the
+connection is closed instead of pooled. No per-chunk copies, no re-chunking.
+
+Timeouts are a deadline the gateway's sweeper checks: the first byte of the answer must come
+within UPSTREAM_TIMEOUT of the request, then each read moves the deadline UPSTREAM_IDLE_TIMEOUT
+ahead, so a long stream is never cut while it keeps flowing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING, Protocol
 
-import httptools
+from coffee.gateway import framing
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,7 +28,8 @@ class ResponseSink(Protocol):
 
     def upstream_head(self, head: bytes, body: bytes) -> int:
         """Send the rewritten head and the first body bytes; the body length (-1 chunked,
-        -2 until close); a body longer than the length is cut by the sink."""
+        -2 until close, -3 refused: the connection is dropped); a body longer than the length
+        is cut by the sink. For a chunked body the sink gets `body` through upstream_body."""
 
     def upstream_body(self, data: bytes) -> None: ...
     def upstream_done(self, reusable: bool) -> None: ...
@@ -33,9 +40,8 @@ class ResponseSink(Protocol):
 
 log = logging.getLogger("coffee.gateway.upstream")
 
-_MAX_HEAD = 64 * 1024
-_FRAMING_CHUNKED = -1
-_FRAMING_UNTIL_CLOSE = -2
+_MAX_HEAD = framing.MAX_RESPONSE_HEAD
+_INFINITY = float("inf")
 # Where a connection is in the current response.
 _HEAD, _BODY_LENGTH, _BODY_CHUNKED, _BODY_UNTIL_CLOSE = 0, 1, 2, 3
 
@@ -43,12 +49,12 @@ _HEAD, _BODY_LENGTH, _BODY_CHUNKED, _BODY_UNTIL_CLOSE = 0, 1, 2, 3
 class UpstreamConnection(asyncio.Protocol):
     __slots__ = (
         "_chunked",
-        "_complete",
         "_head_buf",
         "_remaining",
         "_state",
         "closed",
         "deadline",
+        "idle_timeout",
         "pool",
         "reused",
         "sink",
@@ -65,8 +71,8 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_buf = b""
         self._state = _HEAD
         self._remaining = 0
-        self._chunked: httptools.HttpResponseParser | None = None
-        self._complete = False
+        self._chunked: framing.ChunkedBody | None = None
+        self.idle_timeout = pool.idle_timeout
 
     # -- used by the exchange -----------------------------------------------------------------
     def send(self, sink: ResponseSink, data: bytes, deadline: float) -> None:
@@ -77,6 +83,8 @@ class UpstreamConnection(asyncio.Protocol):
         self.transport.write(data)  # type: ignore[union-attr]
 
     def write(self, data: bytes) -> None:
+        # A request body still flowing: the answer's first byte is not due before it ends.
+        self.deadline = max(self.deadline, time.monotonic() + self.idle_timeout)
         self.transport.write(data)  # type: ignore[union-attr]
 
     def abort(self) -> None:
@@ -102,6 +110,8 @@ class UpstreamConnection(asyncio.Protocol):
         if sink is None:  # bytes with no request: the connection is not usable any more
             self.abort()
             return
+        if self.deadline != _INFINITY:
+            self.deadline = time.monotonic() + self.idle_timeout
         state = self._state
         if state == _BODY_LENGTH:
             self._by_length(sink, data)
@@ -124,30 +134,42 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_buf = b""
         rest = buf[end + 4 :]
         # The head and the body bytes that came with it go to the client in one write.
-        length = sink.upstream_head(buf[: end + 4], rest)
+        chunked = b"chunked" in buf[:end].lower()  # a hint only: the sink decides below
+        if chunked and rest:
+            # Chunks that came with the head are checked before the head goes out, so that a
+            # malformed body is still a clean 502 rather than a cut response.
+            try:
+                framing.ChunkedBody().feed(rest)
+            except framing.BadFraming:
+                self._fail(False)
+                return
+        length = sink.upstream_head(buf[: end + 4], b"" if chunked else rest)
         if self.sink is None:  # the exchange gave up (client gone)
+            return
+        if length == framing.REFUSED:
+            self.sink = None
+            self.abort()
             return
         if length >= 0:
             self._state = _BODY_LENGTH
-            self._remaining = length
             n = len(rest)
+            if chunked and rest:  # the sink did not get the bytes: send what belongs
+                sink.upstream_body(rest[:length])
             if n >= length:
                 self._finish(n == length)
             else:
                 self._remaining = length - n
-            return
-        elif length == _FRAMING_CHUNKED:
+        elif length == framing.CHUNKED:
             self._state = _BODY_CHUNKED
-            self._complete = False
-            parser = self._chunked = httptools.HttpResponseParser(self)
-            try:
-                parser.feed_data(buf)
-            except httptools.HttpParserError:
+            self._chunked = framing.ChunkedBody()
+            if not chunked:  # the sink already sent `rest`: cannot happen for a checked head
                 self._fail(True)
                 return
-            if self._complete:
-                self._finish(True)
+            if rest:
+                self._by_chunks(sink, rest)
         else:
+            if chunked and rest:
+                sink.upstream_body(rest)
             self._state = _BODY_UNTIL_CLOSE
 
     def _by_length(self, sink: ResponseSink, data: bytes) -> None:
@@ -163,17 +185,16 @@ class UpstreamConnection(asyncio.Protocol):
             self._finish(True)
 
     def _by_chunks(self, sink: ResponseSink, data: bytes) -> None:
+        body = self._chunked
         try:
-            self._chunked.feed_data(data)  # type: ignore[union-attr]
-        except httptools.HttpParserError:
+            used = body.feed(data)  # type: ignore[union-attr]
+        except framing.BadFraming:
             self._fail(True)
             return
-        sink.upstream_body(data)
-        if self._complete:
-            self._finish(True)
-
-    def on_message_complete(self) -> None:  # httptools, chunked responses only
-        self._complete = True
+        if used:
+            sink.upstream_body(data if used == len(data) else data[:used])
+        if body.done:  # type: ignore[union-attr]
+            self._finish(used == len(data))  # bytes past the end: closed, never pooled
 
     def _finish(self, reusable: bool) -> None:
         sink = self.sink
@@ -223,9 +244,11 @@ class UpstreamConnection(asyncio.Protocol):
     def pause(self) -> None:
         if self.transport is not None:
             self.transport.pause_reading()
+            self.deadline = _INFINITY  # a slow client is not a silent upstream
 
     def resume(self) -> None:
         if self.transport is not None and not self.closed:
+            self.deadline = time.monotonic() + self.idle_timeout
             self.transport.resume_reading()
 
 
@@ -238,7 +261,9 @@ class UpstreamPool:
         max_idle: int,
         connect_timeout: float,
         on_timeout: Callable[[UpstreamConnection], None] | None = None,
+        idle_timeout: float = 30.0,
     ) -> None:
+        self.idle_timeout = idle_timeout
         rest = url.removeprefix("http://")
         hostport, slash, path = rest.partition("/")
         # A base path in the URL (IDENTITY_URL=http://api/identity-service/api) prefixes every
