@@ -130,9 +130,9 @@ class Intake:
         try:
             # A cancelled RPC cancels only this wait; the worker publishes the batch regardless.
             await job.done
-        except WalFull:
+        except WalFull as exc:  # at its bound, disk full or a write error: all retryable
             metrics.BATCHES_REFUSED.labels("wal_full").inc()
-            await self._push_back(context, "broker away and write-ahead log full")
+            await self._push_back(context, f"broker away and {exc}")
 
     async def _push_back(self, context, why: str) -> None:
         pushback_ms = int(self.settings.event_put_timeout * 1000)
