@@ -56,3 +56,34 @@ def test_a_full_disk_under_the_log_is_a_retryable_refusal_and_recovers():
         assert stub.dispatch(event_batch(["after"]), timeout=10).status == "SUCCESS"
         received = queue.event_ids_until(len(accepted) + 1, timeout=30)
         assert received == [*accepted, "after"], "every accepted event, once, in order"
+
+
+def test_new_batches_do_not_wait_behind_a_long_replay(tmp_path):
+    # Issue 19 item 5: the replay held the order lock for its whole pass, so a batch arriving
+    # meanwhile waited until the log was empty. Now it is appended behind the replay's reading
+    # point and answered at once; the replay then reaches it, in order.
+    exchange = unique("coffee_test_wal_replay")
+    with (
+        FaultProxy(("127.0.0.1", 5672)) as proxy,
+        server_behind(proxy, exchange, str(tmp_path), event_publish_timeout=5.0) as (queue, srv),
+    ):
+        stub = srv.stub()
+        assert stub.dispatch(event_batch(["warm"]), timeout=10).status == "SUCCESS"
+        proxy.cut()
+        sent = ["warm"]
+        for round_ in range(12):
+            ids = [f"r{round_}"]
+            assert stub.dispatch(event_batch(ids), timeout=15).status == "SUCCESS"
+            sent.extend(ids)
+        logged = srv.server.publisher.logged
+        assert logged == 12
+        proxy.restore()
+        proxy.slow(0.2)  # every confirm now takes a while: the replay pass is long
+        publisher = srv.server.publisher
+        while publisher.replayed == 0:
+            time.sleep(0.01)
+        assert stub.dispatch(event_batch(["during"]), timeout=60).status == "SUCCESS"
+        assert publisher.replayed < logged, "answered while the replay was still going"
+        sent.append("during")
+        proxy.restore()
+        assert queue.event_ids_until(len(sent), timeout=60) == sent
