@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 
 
+class WorkerStopped(Exception):
+    """The worker publishing a batch was stopped (cancelled) before the batch was durable."""
+
+
 @dataclass
 class Job:
     groups: list[tuple[str, bytes, int]]
@@ -87,17 +91,36 @@ class Intake:
         )
         self.queue: asyncio.Queue[Job] = asyncio.Queue(settings.event_buffered_channel_size)
         self.accepting = True
-        self._workers: list[asyncio.Task[None]] = []
+        self._workers: set[asyncio.Task[None]] = set()
+        self.replaced = 0  # workers that died (a bug, a cancel) and were replaced
+        self._draining = False
 
     def start(self) -> None:
         # Read when scraped, not set per batch: nothing on the hot path, and never stale while
         # the workers are stuck on a slow broker (when the depth matters most).
         metrics.QUEUE_DEPTH.set_function(self.queue.qsize)
         metrics.WAL_BYTES.set_function(lambda: self.publisher.wal.size)
-        self._workers = [
-            asyncio.create_task(self._work(), name=f"event-worker-{i}")
-            for i in range(self.settings.event_worker_pool_size)
-        ]
+        for _ in range(self.settings.event_worker_pool_size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        task = asyncio.create_task(self._work(), name="event-worker")
+        self._workers.add(task)
+        task.add_done_callback(self._on_worker_exit)
+
+    def _on_worker_exit(self, task: asyncio.Task[None]) -> None:
+        """A worker that ends while the intake runs (any exception, or a cancel: both are
+        BaseException, which the worker lets through) is replaced at once: the pool never
+        shrinks, as the webhooks' never does."""
+        self._workers.discard(task)
+        if self._draining:
+            return
+        if not task.cancelled() and task.exception() is not None:
+            log.error("event worker died", exc_info=task.exception())
+        else:
+            log.error("event worker was cancelled while the intake runs")
+        self.replaced += 1
+        self._spawn()
 
     async def dispatch(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         if not self.accepting:
@@ -133,6 +156,9 @@ class Intake:
         except WalFull as exc:  # at its bound, disk full or a write error: all retryable
             metrics.BATCHES_REFUSED.labels("wal_full").inc()
             await self._push_back(context, f"broker away and {exc}")
+        except WorkerStopped as exc:
+            metrics.BATCHES_REFUSED.labels("worker_stopped").inc()
+            await self._push_back(context, f"publishing worker {exc}")
 
     async def _push_back(self, context, why: str) -> None:
         pushback_ms = int(self.settings.event_put_timeout * 1000)
@@ -160,6 +186,11 @@ class Intake:
                         job.done.set_exception(exc)
                 if not isinstance(exc, WalFull):
                     log.exception("publishing a batch failed")
+            except BaseException:  # cancelled mid-publish: answer the clients, then go
+                for job in jobs:
+                    if not job.done.done():
+                        job.done.set_exception(WorkerStopped("stopped before it was durable"))
+                raise
             finally:
                 for _ in jobs:
                     self.queue.task_done()
@@ -169,8 +200,9 @@ class Intake:
         self.accepting = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.queue.join(), timeout)
-        for worker in self._workers:
+        self._draining = True
+        for worker in list(self._workers):
             worker.cancel()
-        for worker in self._workers:
+        for worker in list(self._workers):
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
