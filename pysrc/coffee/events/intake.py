@@ -17,7 +17,7 @@ from coffee._native import EventRules
 from coffee.events import metrics
 from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
-from coffee.infra.bounded_queue import put_within
+from coffee.infra.bounded_queue import ByteBudget, put_within
 from coffee.infra.durable_publisher import DurablePublisher, WalFull
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class Job:
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    size: int = 0  # the bytes it holds in the queue (its bodies)
 
 
 def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:
@@ -90,6 +91,7 @@ class Intake:
             max_events=settings.event_max_batch,
         )
         self.queue: asyncio.Queue[Job] = asyncio.Queue(settings.event_buffered_channel_size)
+        self.queued_bytes = ByteBudget(settings.event_queue_max_bytes)
         self.accepting = True
         self._workers: set[asyncio.Task[None]] = set()
         self.replaced = 0  # workers that died (a bug, a cancel) and were replaced
@@ -99,6 +101,7 @@ class Intake:
         # Read when scraped, not set per batch: nothing on the hot path, and never stale while
         # the workers are stuck on a slow broker (when the depth matters most).
         metrics.QUEUE_DEPTH.set_function(self.queue.qsize)
+        metrics.QUEUE_BYTES.set_function(lambda: self.queued_bytes.used)
         metrics.WAL_BYTES.set_function(lambda: self.publisher.wal.size)
         for _ in range(self.settings.event_worker_pool_size):
             self._spawn()
@@ -144,10 +147,16 @@ class Intake:
         return _with_rejections(prepared)
 
     async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
-        job = Job(groups)
+        job = Job(groups, size=sum(len(body) for _, body, _ in groups))
+        try:
+            await self.queued_bytes.take_within(job.size, self.settings.event_put_timeout)
+        except TimeoutError:
+            metrics.BATCHES_REFUSED.labels("queue_bytes_full").inc()
+            await self._push_back(context, "event queue full (bytes)")
         try:
             await put_within(self.queue, job, self.settings.event_put_timeout)
         except TimeoutError:
+            self.queued_bytes.give_back(job.size)
             metrics.BATCHES_REFUSED.labels("queue_full").inc()
             await self._push_back(context, "event queue full")
         try:
@@ -192,7 +201,8 @@ class Intake:
                         job.done.set_exception(WorkerStopped("stopped before it was durable"))
                 raise
             finally:
-                for _ in jobs:
+                for job in jobs:
+                    self.queued_bytes.give_back(job.size)
                     self.queue.task_done()
 
     async def drain(self, timeout: float) -> None:
