@@ -221,7 +221,8 @@ def main(argv: list[str]) -> int:
 
 def _print_urls(children: list[Child], env: dict[str, str]) -> None:
     urls = {
-        "api": f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}/  (heartbeat /heartbeat/)",
+        "api": f"http://127.0.0.1:{env.get('SERVER_PORT', '8000')}/"
+        "  (heartbeat /heartbeat/, metrics /metrics)",
         "gateway": f"http://127.0.0.1:{env.get('PORT_GATEWAY', '8080')}/{{service}}/..."
         "  (metrics /metrics)",
         "events": f"grpc 127.0.0.1:{env['PORT']}"
