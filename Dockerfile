@@ -3,6 +3,9 @@
 # Stage 1 builds the wheel (Rust core + Python package) with maturin; stage 2 installs it on a
 # slim Python without compilers, as a non-root user.
 FROM python:3.11-slim-bookworm AS build
+# pipefail: a failed download in `curl | sh` fails its RUN, not a later step with a misleading
+# message (sh alone reports only the last command of a pipe).
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential curl ca-certificates \
  && rm -rf /var/lib/apt/lists/*

@@ -12,7 +12,8 @@ driver, at seeded random times, injects real faults, then a count of what surviv
 - Faults: Redis cut (proxy drops every connection), RabbitMQ restarted (`rabbitmqctl
   stop_app`/`start_app`, always restarted in a finally), the events database detached from
   the consumers' ClickHouse and attached again, a consumer killed with SIGKILL and restarted,
-  an events process sent SIGTERM (it must exit 0) and restarted.
+  an events process sent SIGTERM (it must exit 0) and restarted, an events process killed with
+  SIGKILL while it appends to its write-ahead log (the broker stopped) and restarted.
 - End: load stops, queues drain, dead letters are replayed as the runbook says (`coffee dlq
   replay`), the consumers stop; every accepted id must be a row of `events.events` once.
 
@@ -26,6 +27,7 @@ Budget: lost == 0, duplicates == 0, http_5xx_outside_fault_windows == 0 on a 10-
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import random
 import shutil
@@ -57,7 +59,10 @@ from tests.support.cleanup import (
 from tests.support.faultproxy import FaultProxy
 
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
-FAULTS = ("redis_cut", "rabbitmq_restart", "clickhouse_detach", "consumer_kill", "events_sigterm")
+FAULTS = (
+    "redis_cut", "rabbitmq_restart", "clickhouse_detach", "consumer_kill", "events_sigterm",
+    "events_sigkill",
+)  # fmt: skip
 # A fault's window is extended by this much: clients see its effect a little after it ends.
 WINDOW_GRACE = 5.0
 
@@ -347,6 +352,25 @@ class Chaos:
         self.stack.start_role("events")
         return f"(exit {code})"
 
+    def events_sigkill(self) -> str:
+        """SIGKILL of the events process in the middle of an append (issue 19): the broker is
+        stopped first so the intake writes every batch to its write-ahead log, then the kill
+        lands at a random moment of that stream of appends; the next process cuts a torn tail
+        off and replays the rest. Answered batches were fsynced: none may be lost."""
+        wal = os.path.join(self.stack.env["EVENT_WAL_DIR"], "publish.wal")
+        _rabbitmqctl("stop_app")
+        self.broker_stopped = True
+        try:
+            time.sleep(self.random.uniform(2, 5))
+            self.stack.procs["events"].kill()
+            self.stack.procs["events"].wait(30)
+            logged = os.path.getsize(wal) if os.path.exists(wal) else 0
+        finally:
+            _rabbitmqctl("start_app")
+            self.broker_stopped = False
+        self.stack.start_role("events")
+        return f"(log {logged} bytes at the kill)"
+
     def restore(self) -> None:
         self.redis.restore()
         if self.broker_stopped:
@@ -452,6 +476,7 @@ def run(
         "queues_drained": drained,
         "consumers_exit_code": consumers_exit,
         "faults_injected": len(chaos.faults),
+        "faults_by_kind": dict(collections.Counter(f.name for f in chaos.faults)),
         "faults": [
             {
                 "name": f.name,

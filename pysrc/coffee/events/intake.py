@@ -17,12 +17,16 @@ from coffee._native import EventRules
 from coffee.events import metrics
 from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
-from coffee.infra.bounded_queue import put_within
+from coffee.infra.bounded_queue import ByteBudget, put_within
 from coffee.infra.durable_publisher import DurablePublisher, WalFull
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+
+
+class WorkerStopped(Exception):
+    """The worker publishing a batch was stopped (cancelled) before the batch was durable."""
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Job:
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    size: int = 0  # the bytes it holds in the queue (its bodies)
 
 
 def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:
@@ -86,18 +91,39 @@ class Intake:
             max_events=settings.event_max_batch,
         )
         self.queue: asyncio.Queue[Job] = asyncio.Queue(settings.event_buffered_channel_size)
+        self.queued_bytes = ByteBudget(settings.event_queue_max_bytes)
         self.accepting = True
-        self._workers: list[asyncio.Task[None]] = []
+        self._workers: set[asyncio.Task[None]] = set()
+        self.replaced = 0  # workers that died (a bug, a cancel) and were replaced
+        self._draining = False
 
     def start(self) -> None:
         # Read when scraped, not set per batch: nothing on the hot path, and never stale while
         # the workers are stuck on a slow broker (when the depth matters most).
         metrics.QUEUE_DEPTH.set_function(self.queue.qsize)
+        metrics.QUEUE_BYTES.set_function(lambda: self.queued_bytes.used)
         metrics.WAL_BYTES.set_function(lambda: self.publisher.wal.size)
-        self._workers = [
-            asyncio.create_task(self._work(), name=f"event-worker-{i}")
-            for i in range(self.settings.event_worker_pool_size)
-        ]
+        for _ in range(self.settings.event_worker_pool_size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        task = asyncio.create_task(self._work(), name="event-worker")
+        self._workers.add(task)
+        task.add_done_callback(self._on_worker_exit)
+
+    def _on_worker_exit(self, task: asyncio.Task[None]) -> None:
+        """A worker that ends while the intake runs (any exception, or a cancel: both are
+        BaseException, which the worker lets through) is replaced at once: the pool never
+        shrinks, as the webhooks' never does."""
+        self._workers.discard(task)
+        if self._draining:
+            return
+        if not task.cancelled() and task.exception() is not None:
+            log.error("event worker died", exc_info=task.exception())
+        else:
+            log.error("event worker was cancelled while the intake runs")
+        self.replaced += 1
+        self._spawn()
 
     async def dispatch(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         if not self.accepting:
@@ -121,18 +147,27 @@ class Intake:
         return _with_rejections(prepared)
 
     async def _make_durable(self, groups: list[tuple[str, bytes, int]], context) -> None:
-        job = Job(groups)
+        job = Job(groups, size=sum(len(body) for _, body, _ in groups))
+        try:
+            await self.queued_bytes.take_within(job.size, self.settings.event_put_timeout)
+        except TimeoutError:
+            metrics.BATCHES_REFUSED.labels("queue_bytes_full").inc()
+            await self._push_back(context, "event queue full (bytes)")
         try:
             await put_within(self.queue, job, self.settings.event_put_timeout)
         except TimeoutError:
+            self.queued_bytes.give_back(job.size)
             metrics.BATCHES_REFUSED.labels("queue_full").inc()
             await self._push_back(context, "event queue full")
         try:
             # A cancelled RPC cancels only this wait; the worker publishes the batch regardless.
             await job.done
-        except WalFull:
+        except WalFull as exc:  # at its bound, disk full or a write error: all retryable
             metrics.BATCHES_REFUSED.labels("wal_full").inc()
-            await self._push_back(context, "broker away and write-ahead log full")
+            await self._push_back(context, f"broker away and {exc}")
+        except WorkerStopped as exc:
+            metrics.BATCHES_REFUSED.labels("worker_stopped").inc()
+            await self._push_back(context, f"publishing worker {exc}")
 
     async def _push_back(self, context, why: str) -> None:
         pushback_ms = int(self.settings.event_put_timeout * 1000)
@@ -160,8 +195,14 @@ class Intake:
                         job.done.set_exception(exc)
                 if not isinstance(exc, WalFull):
                     log.exception("publishing a batch failed")
+            except BaseException:  # cancelled mid-publish: answer the clients, then go
+                for job in jobs:
+                    if not job.done.done():
+                        job.done.set_exception(WorkerStopped("stopped before it was durable"))
+                raise
             finally:
-                for _ in jobs:
+                for job in jobs:
+                    self.queued_bytes.give_back(job.size)
                     self.queue.task_done()
 
     async def drain(self, timeout: float) -> None:
@@ -169,8 +210,9 @@ class Intake:
         self.accepting = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.queue.join(), timeout)
-        for worker in self._workers:
+        self._draining = True
+        for worker in list(self._workers):
             worker.cancel()
-        for worker in self._workers:
+        for worker in list(self._workers):
             with contextlib.suppress(asyncio.CancelledError):
                 await worker

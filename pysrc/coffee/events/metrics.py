@@ -14,6 +14,9 @@ BATCHES_REFUSED = Counter(
     "coffee_events_batches_refused_total", "Whole batches refused, by reason", ["reason"]
 )
 QUEUE_DEPTH = Gauge("coffee_events_queue_depth", "Batches waiting for a publishing worker")
+QUEUE_BYTES = Gauge(
+    "coffee_events_queue_bytes", "Bytes of the batches queued or being published (bounded)"
+)
 PUBLISHED = Counter("coffee_events_published_total", "Messages made durable, by how", ["outcome"])
 WAL_BYTES = Gauge("coffee_events_wal_bytes", "Bytes in the publish write-ahead log")
 

@@ -44,7 +44,8 @@ class EventServer:
         self.intake = Intake(settings, self.publisher)
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
-            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)]
+            options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)],
+            maximum_concurrent_rpcs=settings.event_max_concurrent_rpcs,
         )
         self.port = 0
         # The webhook sources come with the HTTP side: `--no-http` runs gRPC alone and declares

@@ -36,6 +36,12 @@ class EventSettings(_WebhookSourceSettings, frozen=True, kw_only=True):
     event_worker_pool_size: Annotated[int, Meta(ge=1, le=1024)] = 1
     # Batches waiting for a worker; when full, Dispatch waits `event_put_timeout` then refuses.
     event_buffered_channel_size: Annotated[int, Meta(ge=1)] = 1000
+    # ...and the bytes they hold: past this, Dispatch waits `event_put_timeout` then refuses
+    # (UNAVAILABLE), whatever the count (1000 batches of up to 16 MiB would be 16 GiB).
+    event_queue_max_bytes: Annotated[int, Meta(ge=MiB)] = 64 * MiB
+    # Dispatch calls (and health checks) handled at once; more get RESOURCE_EXHAUSTED. Bounds
+    # the request bytes held before they reach the queue (each up to 16 MiB).
+    event_max_concurrent_rpcs: Annotated[int, Meta(ge=1)] = 256
     event_put_timeout: Annotated[float, Meta(gt=0)] = 1.0
     event_publish_timeout: Annotated[float, Meta(gt=0)] = 5.0
     event_future_tolerance_ms: Annotated[int, Meta(ge=0)] = 60_000

@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DurablePublisher", "WalFull"]
 
+# The replay holds at most one chunk of records in memory; confirmed records are trimmed away
+# every REPLAY_TRIM_BYTES (a crash mid-replay resends at most that much; ids deduplicate it).
+REPLAY_CHUNK_BYTES = 4 << 20
+REPLAY_TRIM_BYTES = 64 << 20
+
 
 class DurablePublisher:
     def __init__(
@@ -43,7 +48,7 @@ class DurablePublisher:
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
-        self._order = asyncio.Lock()  # the log's order: appends and replays never interleave
+        self._order = asyncio.Lock()  # appends in the order the workers reached the log
         self._replayer: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.confirmed = 0
@@ -129,15 +134,29 @@ class DurablePublisher:
                 await asyncio.wait_for(self._stopping.wait(), self.reconnect_interval / 4)
 
     async def _replay(self) -> None:
-        async with self._order:
-            done = 0
-            for end, record in await asyncio.to_thread(lambda: list(self.wal.records())):
-                if not await self._try_publish(record.routing_key, record.body, record.headers):
-                    break
-                done = end
-                self.replayed += 1
-            if done:
-                await asyncio.to_thread(self.wal.trim, done)
+        """Publishes the log in order, reading it in bounded chunks. It does not take the order
+        lock: while the log holds anything, every new message is appended after it, so this
+        pass (the only reader and the only trimmer) reaches them in order, and new batches are
+        not kept waiting behind a long replay."""
+        offset = 0  # the next unpublished record, in the current file
+        try:
+            while True:
+                chunk = await asyncio.to_thread(
+                    lambda start=offset: list(self.wal.records(start, REPLAY_CHUNK_BYTES))
+                )
+                if not chunk:
+                    return
+                for end, record in chunk:
+                    if not await self._try_publish(record.routing_key, record.body, record.headers):
+                        return
+                    offset = end
+                    self.replayed += 1
+                if offset >= REPLAY_TRIM_BYTES:  # trimming copies the rest: not per chunk
+                    await asyncio.to_thread(self.wal.trim, offset)
+                    offset = 0
+        finally:
+            if offset:
+                await asyncio.shield(asyncio.to_thread(self.wal.trim, offset))
 
     async def _drop_connection(self) -> None:
         connection, self._connection, self._channel, self._exchange = (

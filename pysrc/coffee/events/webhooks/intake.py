@@ -104,10 +104,8 @@ class Webhooks:
             return await route.channel.submit(job, self.settings.event_put_timeout)
         except QueueFull:
             raise Refusal(503, "queue_full", "queue full", self.retry_after) from None
-        except WalFull:
-            raise Refusal(
-                503, "wal_full", "broker away and write-ahead log full", self.retry_after
-            ) from None
+        except WalFull as exc:  # at its bound, disk full or a write error: all retryable
+            raise Refusal(503, "wal_full", f"broker away and {exc}", self.retry_after) from None
         except NotPublished:
             raise Refusal(503, "draining", "shutting down; retry", self.retry_after) from None
 
