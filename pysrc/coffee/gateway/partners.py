@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from coffee.gateway.httpclient import HttpError, request_json
+from coffee.gateway.l1_cost import entry_cost
 
 if TYPE_CHECKING:
     from coffee._native import Cache
@@ -120,11 +121,15 @@ class PartnerContracts:
             contract = self.stale.get(partner_id)
             if contract is not None:
                 self.metrics.count("partner_stale")
-                self.l1.set(partner_id, contract, cost=64, ttl=NEGATIVE_TTL)
+                self.l1.set(
+                    partner_id, contract, cost=entry_cost(partner_id, contract), ttl=NEGATIVE_TTL
+                )
                 return contract
-            self.l1.set(partner_id, NO_CONTRACT, cost=64, ttl=NEGATIVE_TTL)
+            self.l1.set(
+                partner_id, NO_CONTRACT, cost=entry_cost(partner_id, NO_CONTRACT), ttl=NEGATIVE_TTL
+            )
             return NO_CONTRACT
         contract = contract_from_answer(body)
         self.stale[partner_id] = contract
-        self.l1.set(partner_id, contract, cost=64, ttl=self.ttl)
+        self.l1.set(partner_id, contract, cost=entry_cost(partner_id, contract), ttl=self.ttl)
         return contract

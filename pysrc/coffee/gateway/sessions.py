@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from coffee.gateway.httpclient import HttpError, request_json
+from coffee.gateway.l1_cost import entry_cost
 from coffee.infra.breaker import CircuitBreaker
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class SessionChain:
         key = session_key(sid)
         found = await self._redis_exists(sid)
         if found:
-            self.l1.set(key, True, cost=64, ttl=self.l1_ttl)
+            self.l1.set(key, True, cost=entry_cost(key, True), ttl=self.l1_ttl)
             return VALID
         self.metrics.count("identity_fallback")
         try:
@@ -95,7 +96,7 @@ class SessionChain:
         )
         if not ok:
             return INVALID
-        self.l1.set(key, True, cost=64, ttl=self.l1_ttl)
+        self.l1.set(key, True, cost=entry_cost(key, True), ttl=self.l1_ttl)
         if found is not None:  # Redis answered "no": fill it for the other gateways
             await self._redis_fill(sid)
         return VALID
