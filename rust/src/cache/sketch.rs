@@ -7,11 +7,12 @@
 //! counters all lie in one 64-byte block (one cache line, one miss instead of four), each in a
 //! different pair of its words; its two doorkeeper bits lie in one word.
 
-/// Additions between two halvings, per expected entry. Caffeine uses 10. 60 was tuned on the
-/// synthetic Zipf traces alone and lost up to 5 points on the real traces (multi3, cs, cpp:
-/// popularity there shifts faster than 60 requests per entry forget it); 10 lost up to 6
-/// points on cs and multi1 and 7 on loop. 20 measured best across the whole set (ARCHITECTURE.md).
-const SAMPLE_PER_ENTRY: u64 = 20;
+/// Additions between two halvings, per expected entry. Caffeine uses 10; with the doorkeeper
+/// absorbing one occurrence per key per period, longer periods measured better on the synthetic
+/// traces (30 against 10: Zipf +0.5 to +1.5 points; 60 against 30: +0.1 to +0.5). On the real
+/// traces (bench/traces/) 10 lost up to 6 points on cs and multi1; 20 helped cpp by 0.3 point
+/// but cost Zipf 1.1 0.4 and loop 1.4 points in full runs, so 60 stays.
+const SAMPLE_PER_ENTRY: u64 = 60;
 /// Counter words (16 counters each) per expected entry. Four instead of Caffeine's one: fewer
 /// collisions lifted Zipf 1.1 by 0.2 points on three seeds (more showed no further gain); the
 /// memory is 32 bytes per entry, under 3% of the cost bound for 1 KiB sessions.
@@ -292,7 +293,7 @@ mod tests {
         let mut saturated_in = std::collections::HashMap::new();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut shortcuts = 0;
-        for step in 0..12 * every.sample_size() {
+        for step in 0..4 * every.sample_size() {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
