@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from coffee._native import InvalidToken, UnknownKey
 from coffee.gateway.app import NEEDS_SLOW_PATH
 from coffee.gateway.device_init import is_device_init, valid_device_id
+from coffee.gateway.l1_cost import entry_cost
 from coffee.gateway.partners import FREE, NO_CONTRACT
 from coffee.gateway.ratelimit import NEEDS_LEASE
 from coffee.gateway.sessions import INVALID, UNAVAILABLE, session_key
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from coffee.gateway.server import Exchange
     from coffee.gateway.sessions import SessionChain
 
-# Cost of one cached principal in L1 (about its size in bytes).
-PRINCIPAL_COST = 512
 _PUBLIC_TENANT = b"x-bb-partner-id: \r\n"
 # The plans of the device-init limiter (settings DEVICE_INIT_RATE / DEVICE_INIT_ADDRESS_RATE).
 DEVICE_PLAN = b"DEVICE"
@@ -155,7 +154,7 @@ class TokenAuthorizer:
             if ttl == float("inf"):
                 ttl = self.claims_ttl_without_exp
             if ttl > 0:
-                self.l1.set(key, principal, cost=PRINCIPAL_COST, ttl=ttl)
+                self.l1.set(key, principal, cost=entry_cost(key, principal), ttl=ttl)
         if time.time() >= principal.exp:
             return 401
         if self.l1.get(principal.session_key) is None:

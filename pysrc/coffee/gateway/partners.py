@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from coffee.gateway.l1_cost import entry_cost
 from coffee.gateway.service_client import HttpError
 
 if TYPE_CHECKING:
@@ -116,11 +117,15 @@ class PartnerContracts:
             contract = self.stale.get(partner_id)
             if contract is not None:
                 self.metrics.count("partner_stale")
-                self.l1.set(partner_id, contract, cost=64, ttl=NEGATIVE_TTL)
+                self.l1.set(
+                    partner_id, contract, cost=entry_cost(partner_id, contract), ttl=NEGATIVE_TTL
+                )
                 return contract
-            self.l1.set(partner_id, NO_CONTRACT, cost=64, ttl=NEGATIVE_TTL)
+            self.l1.set(
+                partner_id, NO_CONTRACT, cost=entry_cost(partner_id, NO_CONTRACT), ttl=NEGATIVE_TTL
+            )
             return NO_CONTRACT
         contract = contract_from_answer(body)
         self.stale[partner_id] = contract
-        self.l1.set(partner_id, contract, cost=64, ttl=self.ttl)
+        self.l1.set(partner_id, contract, cost=entry_cost(partner_id, contract), ttl=self.ttl)
         return contract

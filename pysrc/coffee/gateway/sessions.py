@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from coffee.gateway.l1_cost import entry_cost
 from coffee.gateway.service_client import HttpError
 from coffee.infra.breaker import CircuitBreaker
 
@@ -68,7 +69,7 @@ class SessionChain:
         key = session_key(sid)
         found = await self._redis_exists(sid)
         if found:
-            self.l1.set(key, True, cost=64, ttl=self.l1_ttl)
+            self.l1.set(key, True, cost=entry_cost(key, True), ttl=self.l1_ttl)
             return VALID
         self.metrics.count("identity_fallback")
         try:
@@ -91,7 +92,7 @@ class SessionChain:
         )
         if not ok:
             return INVALID
-        self.l1.set(key, True, cost=64, ttl=self.l1_ttl)
+        self.l1.set(key, True, cost=entry_cost(key, True), ttl=self.l1_ttl)
         if found is not None:  # Redis answered "no": fill it for the other gateways
             await self._redis_fill(sid)
         return VALID

@@ -8,9 +8,10 @@
 //! different pair of its words; its two doorkeeper bits lie in one word.
 
 /// Additions between two halvings, per expected entry. Caffeine uses 10; with the doorkeeper
-/// absorbing one occurrence per key per period, longer periods measured better on every trace
-/// in bench/cache.py (30 against 10: Zipf +0.5 to +1.5 points; 60 against 30: +0.1 to +0.5),
-/// at the price of adapting more slowly when popularity shifts.
+/// absorbing one occurrence per key per period, longer periods measured better on the synthetic
+/// traces (30 against 10: Zipf +0.5 to +1.5 points; 60 against 30: +0.1 to +0.5). On the real
+/// traces (bench/traces/) 10 lost up to 6 points on cs and multi1; 20 helped cpp by 0.3 point
+/// but cost Zipf 1.1 0.4 and loop 1.4 points in full runs, so 60 stays.
 const SAMPLE_PER_ENTRY: u64 = 60;
 /// Counter words (16 counters each) per expected entry. Four instead of Caffeine's one: fewer
 /// collisions lifted Zipf 1.1 by 0.2 points on three seeds (more showed no further gain); the
@@ -76,7 +77,13 @@ impl Sketch {
         }
     }
 
+    /// Keys the sketch was sized for (a power of two).
+    pub fn entries(&self) -> u64 {
+        self.doorkeeper.len() as u64
+    }
+
     /// Additions between two halvings.
+    #[cfg(test)]
     pub fn sample_size(&self) -> u64 {
         self.sample_size
     }
