@@ -237,3 +237,69 @@ def test_scenario_9_a_breaking_schema_change_pauses_before_dead_letters_flood(tm
         assert wait_for(lambda: asyncio.run(queue_depth(direct.kind.queue)) == 0)
         asyncio.run(replay(consumers.settings, f"error.{direct.kind.queue}", None))
         assert wait_for(lambda: count(ch, db_events, "events", final=True) == 20), "every event in"
+
+
+def test_a_retried_message_keeps_its_event_name(tmp_path, clickhouse):
+    """Issue 19 item 3: the first write fails for real (the table is missing), the message
+    waits in its retry queue and comes back through the default exchange with the wait queue's
+    name as routing key; its rows must still carry the original event name."""
+    with running_stack(tmp_path, clickhouse, retry_delays="1.5,1.5") as (
+        consumers,
+        events,
+        ch,
+        db_events,
+        _,
+    ):
+        [direct] = [c for c in consumers.service.consumers if c.kind.sinker == "direct"]
+        labels = {"queue": direct.kind.queue}
+
+        def retried() -> float:
+            return REGISTRY.get_sample_value("coffee_consumer_retried_total", labels) or 0
+
+        select = f"SELECT event_name, event_id FROM `{db_events}`.`events`"
+        before = retried()
+        stub = events.stub()
+        assert stub.dispatch(launch_batch(["first-try"]), timeout=10).accepted == 1
+        assert wait_for(lambda: count(ch, db_events, "events") == 1)
+        expected, _ = ch.command_sync(select)
+        ch.command_sync(f"DROP TABLE `{db_events}`.`events`")
+        assert stub.dispatch(launch_batch(["retried"]), timeout=10).accepted == 1
+        assert wait_for(lambda: retried() > before), "the first write failed and was retried"
+        ch.command_sync(schema.create_events_table(db_events, "events")[0])
+        assert wait_for(lambda: count(ch, db_events, "events") == 1)
+        assert ch.command_sync(select) == [expected, "retried"]
+        assert ".retry." not in expected
+
+
+def test_a_row_clickhouse_refuses_goes_to_dead_letters_and_the_rest_of_the_batch_is_written(
+    stack,
+):
+    """Issue 19 item 4: ClickHouse refuses a whole buffered insert for one row (here a table
+    constraint it checks on every row, a real data error); the batch is split until the
+    refused message is found: it is dead-lettered with the reason, the others are written."""
+    consumers, events, ch, _, db_logs = stack
+    [launch] = [c for c in consumers.service.consumers if c.kind.database == db_logs]
+    table = f"`{db_logs}`.`launch_log_events`"
+    ch.command_sync(f"ALTER TABLE {table} ADD CONSTRAINT no_poison CHECK event_id != 'poison'")
+    stub = events.stub()
+    for i in range(3):  # one buffered flush holds all four messages
+        assert stub.dispatch(launch_batch([f"p{i}-{j}" for j in range(4)]), timeout=10).accepted
+    assert stub.dispatch(launch_batch(["poison"]), timeout=10).accepted == 1
+    assert stub.dispatch(launch_batch(["after-1", "after-2"]), timeout=10).accepted == 2
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 14, timeout=40)
+    dead = f"error.{launch.kind.queue}"
+    assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1)
+
+    async def peek() -> dict:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(dead, passive=True)
+            message = await queue.get(no_ack=False)
+            await message.nack(requeue=True)
+            return dict(message.headers or {})
+
+    headers = asyncio.run(peek())
+    assert headers["x-death-reason"] == "refused by ClickHouse"
+    assert "469" in str(headers["x-last-error"]), headers["x-last-error"]
+    assert not launch.paused, "a refused row is not a failing ClickHouse"

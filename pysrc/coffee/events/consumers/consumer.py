@@ -16,7 +16,12 @@ from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMe
 from coffee.events.consumers import metrics
 from coffee.events.consumers.health import DatabaseHealth
 from coffee.events.consumers.settings import ConsumerSettings
-from coffee.events.consumers.sinkers import BufferedSinker, DirectSinker, TableWriter
+from coffee.events.consumers.sinkers import (
+    ORIGINAL_ROUTING_KEY,
+    BufferedSinker,
+    DirectSinker,
+    TableWriter,
+)
 from coffee.events.consumers.topology import (
     ERROR_EXCHANGE,
     RETRY_EXCHANGE,
@@ -43,7 +48,7 @@ class KindConsumer:
         self.writer = writer
         self.settings = settings
         self.sinker: DirectSinker | BufferedSinker = (
-            BufferedSinker(writer, kind, settings)
+            BufferedSinker(writer, kind, settings, self.dead_letter)
             if kind.sinker == "buffered"
             else DirectSinker(writer)
         )
@@ -121,7 +126,7 @@ class KindConsumer:
         attempt = int(headers.get(RETRY_HEADER, 0) or 0) + 1
         headers[RETRY_HEADER] = attempt
         headers.setdefault("x-original-exchange", message.exchange or self.kind.exchange)
-        headers.setdefault("x-original-routing-key", message.routing_key or "")
+        headers.setdefault(ORIGINAL_ROUTING_KEY, message.routing_key or "")
         prefix = self.settings.name_prefix
         if attempt <= self.settings.retry_limit:
             exchange_name, routing_key = prefix + RETRY_EXCHANGE, retry_queue(self.kind, attempt)
@@ -131,6 +136,33 @@ class KindConsumer:
             headers["x-last-error"] = repr(error)[:500]
             exchange_name, routing_key = prefix + ERROR_EXCHANGE, error_queue(self.kind)
             counter = metrics.DEAD_LETTERED
+        if await self._publish_copy(message, headers, exchange_name, routing_key):
+            counter.labels(self.kind.queue).inc()
+            await message.ack()
+        else:
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+
+    async def dead_letter(self, message: AbstractIncomingMessage, reason: str) -> bool:
+        """Straight to the dead-letter queue (rows ClickHouse refuses: no retry can help); acks
+        the original once the copy is confirmed. False when the broker did not take it (the
+        message stays unacked, the broker redelivers it)."""
+        headers = dict(message.headers or {})
+        headers.setdefault("x-original-exchange", message.exchange or self.kind.exchange)
+        headers.setdefault(ORIGINAL_ROUTING_KEY, message.routing_key or "")
+        headers["x-death-reason"] = "refused by ClickHouse"
+        headers["x-last-error"] = reason[:500]
+        exchange = self.settings.name_prefix + ERROR_EXCHANGE
+        if not await self._publish_copy(message, headers, exchange, error_queue(self.kind)):
+            return False
+        metrics.DEAD_LETTERED.labels(self.kind.queue).inc()
+        with contextlib.suppress(Exception):
+            await message.ack()
+        return True
+
+    async def _publish_copy(
+        self, message: AbstractIncomingMessage, headers: dict, exchange_name: str, routing_key: str
+    ) -> bool:
         copy = aio_pika.Message(
             message.body,
             headers=headers,
@@ -144,11 +176,8 @@ class KindConsumer:
             await exchange.publish(copy, routing_key)  # confirmed before the original is acked
         except Exception:
             log.exception("%s: could not republish; the broker redelivers it", self.kind.queue)
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
-            return
-        counter.labels(self.kind.queue).inc()
-        await message.ack()
+            return False
+        return True
 
     async def close(self) -> None:
         if self._watch is not None:

@@ -17,6 +17,11 @@ RETRIED = Counter("coffee_consumer_retried_total", "Messages sent to a retry wai
 DEAD_LETTERED = Counter(
     "coffee_consumer_dead_lettered_total", "Messages sent to the dead-letter queue", ["queue"]
 )
+ROWS_DEAD_LETTERED = Counter(
+    "coffee_consumer_rows_dead_lettered_total",
+    "Rows ClickHouse refused (a data error), sent to the dead-letter queue with their message",
+    ["queue"],
+)
 BUFFERED_ROWS = Gauge(
     "coffee_consumer_buffered_rows", "Rows waiting in a buffered sinker", ["queue"]
 )

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import time
+from collections.abc import Awaitable, Callable
 
 from aio_pika.abc import AbstractIncomingMessage
 
@@ -28,9 +30,26 @@ from coffee.infra.clickhouse import ClickHouse
 
 log = logging.getLogger(__name__)
 
+# Set by the consumer on a message it sends to a retry wait queue (see consumer.py).
+ORIGINAL_ROUTING_KEY = "x-original-routing-key"
+
 
 class SinkUnavailable(Exception):
     """The sinker's breaker is open: ClickHouse is failing, do not try now."""
+
+
+# ClickHouse error codes that mean "these rows are refused", not "the server is failing":
+# parse errors (6, 26, 27, 38, 41, 72), type and range errors (53, 69, 70, 321), bad data (117)
+# and a violated table constraint (469). Retrying the same rows can never succeed.
+DATA_ERROR_CODES = frozenset({6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 321, 469})
+_CODE = re.compile(r"Code: (\d+)")
+
+
+def is_data_error(error: BaseException) -> bool:
+    """Whether ClickHouse refused the rows themselves (as opposed to a connection error, a
+    timeout or a missing table): the server answered, with one of the data error codes."""
+    match = _CODE.search(str(error))
+    return match is not None and int(match.group(1)) in DATA_ERROR_CODES
 
 
 def _now_ms() -> int:
@@ -54,9 +73,12 @@ class TableWriter:
             await asyncio.wait_for(
                 self.clickhouse.insert_json_each_row(self.table, COLUMNS, body, token), self.timeout
             )
-        except Exception:
-            self.breaker.failure()
+        except Exception as exc:
             metrics.INSERT_FAILURES.labels(self.kind.queue).inc()
+            if is_data_error(exc):  # the server is fine, the rows are not: no breaker failure
+                self.breaker.success()
+            else:
+                self.breaker.failure()
             raise
         self.breaker.success()
 
@@ -94,9 +116,22 @@ def _received_ms(message: AbstractIncomingMessage) -> int:
     return _now_ms()
 
 
+def original_routing_key(message: AbstractIncomingMessage) -> str:
+    """The routing key the message was first published with. A retried message comes back from
+    its wait queue through the default exchange with the wait queue's name as routing key; the
+    consumer carried the original in `x-original-routing-key` across the wait, and the event
+    name is taken from it, not from the wait queue."""
+    original = (message.headers or {}).get(ORIGINAL_ROUTING_KEY)
+    if isinstance(original, bytes):
+        original = original.decode("utf-8", "replace")
+    if isinstance(original, str) and original:
+        return original
+    return message.routing_key or ""
+
+
 def add_rows(batch: RowBatch, kind: Kind, message: AbstractIncomingMessage) -> tuple[int, int]:
     """The message's rows into `batch`, read as the kind's format says; (accepted, refused)."""
-    routing_key = message.routing_key or ""
+    routing_key = original_routing_key(message)
     if kind.format == "document":
         return batch.add_documents(
             message.body, routing_key or kind.table, message_key(message),
@@ -120,9 +155,20 @@ class DirectSinker:
         return True
 
 
+# Sends one message to the kind's dead-letter queue with a reason, confirmed; True once done.
+DeadLetter = Callable[[AbstractIncomingMessage, str], Awaitable[bool]]
+
+
 class BufferedSinker:
-    def __init__(self, writer: TableWriter, kind: Kind, settings: ConsumerSettings) -> None:
+    def __init__(
+        self,
+        writer: TableWriter,
+        kind: Kind,
+        settings: ConsumerSettings,
+        dead_letter: DeadLetter | None = None,
+    ) -> None:
         self.writer = writer
+        self.dead_letter = dead_letter
         self.kind = kind
         self.batch = RowBatch(
             flush_rows=kind.flush_rows, capacity_rows=max(kind.flush_rows, 10_000)
@@ -172,7 +218,11 @@ class BufferedSinker:
             if rows:
                 token = _token([message_key(m) for m in self.pending])
                 await self.writer.insert(self.batch.body(), token)
-        except Exception as exc:  # keep rows and messages; the next flush retries
+        except Exception as exc:
+            if is_data_error(exc) and self.dead_letter is not None:
+                log.warning("%s refused rows (%r): isolating them", self.writer.table, exc)
+                return await self._isolate_locked()
+            # Keep rows and messages; the next flush retries.
             log.warning("flush of %d rows into %s failed: %r", rows, self.writer.table, exc)
             self.backoff = min(self.backoff * 2, self.max_backoff)
             return False
@@ -185,6 +235,49 @@ class BufferedSinker:
         self.batch.clear()
         metrics.BUFFERED_ROWS.labels(self.kind.queue).set(0)
         return True
+
+    async def _isolate_locked(self) -> bool:
+        """ClickHouse refused the batch for some of its rows: bisect the pending messages until
+        the messages whose rows are refused are found; they go to the dead-letter queue with the
+        reason, the others are written and acked. Each part's dedup token comes from its own
+        message ids, so a retry of the same part is stored once. On any other error the buffer
+        is rebuilt from what is still pending and the normal retry goes on."""
+        pending, self.pending = self.pending, []
+        self.batch.clear()
+        left = await self._write_or_split(pending)
+        for message in left:  # a connection error on the way: kept for the next flush
+            add_rows(self.batch, self.kind, message)
+            self.pending.append(message)
+        metrics.BUFFERED_ROWS.labels(self.kind.queue).set(len(self.batch))
+        return not self.pending
+
+    async def _write_or_split(
+        self, messages: list[AbstractIncomingMessage]
+    ) -> list[AbstractIncomingMessage]:
+        """Writes `messages`' rows, splitting on a data error; returns those left unwritten."""
+        part = RowBatch(flush_rows=1 << 30, capacity_rows=1 << 30)
+        for message in messages:
+            add_rows(part, self.kind, message)
+        try:
+            if len(part):
+                await self.writer.insert(part.body(), _token([message_key(m) for m in messages]))
+        except Exception as exc:
+            if not is_data_error(exc):
+                return messages
+            if len(messages) == 1:
+                assert self.dead_letter is not None
+                if not await self.dead_letter(messages[0], f"refused by ClickHouse: {exc!r}"):
+                    return messages
+                metrics.ROWS_DEAD_LETTERED.labels(self.kind.queue).inc(len(part))
+                return []
+            middle = len(messages) // 2
+            left = await self._write_or_split(messages[:middle])
+            return left + await self._write_or_split(messages[middle:])
+        for message in messages:
+            with contextlib.suppress(Exception):  # a channel lost since: redelivered, deduplicated
+                await message.ack()
+        metrics.ROWS_WRITTEN.labels(self.kind.queue).inc(len(part))
+        return []
 
     async def close(self) -> None:
         if self._timer is not None:
