@@ -159,6 +159,9 @@ class Intake:
             self.queued_bytes.give_back(job.size)
             metrics.BATCHES_REFUSED.labels("queue_full").inc()
             await self._push_back(context, "event queue full")
+        except BaseException:  # the client gave up while waiting for room: not queued
+            self.queued_bytes.give_back(job.size)
+            raise
         try:
             # A cancelled RPC cancels only this wait; the worker publishes the batch regardless.
             await job.done

@@ -146,8 +146,11 @@ class WriteAheadLog:
         record; with `max_bytes`, stops after the first record that reaches that many bytes
         past `start` (a bounded chunk: the replay never holds the whole log in memory)."""
         decoder = msgspec.msgpack.Decoder(Record)
+        # Only what appends have finished (written and fsynced): a frame being written now may
+        # already be whole in the file, but its append can still fail and be cut back.
+        durable = self._size
         with open(self.path, "rb") as f:
-            file_size = os.fstat(f.fileno()).st_size
+            file_size = min(os.fstat(f.fileno()).st_size, durable)
             f.seek(start)
             offset = start
             while max_bytes is None or offset - start < max_bytes:
