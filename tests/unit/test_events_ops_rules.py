@@ -143,7 +143,9 @@ def test_coffee_up_prints_the_api_metrics_url(capsys):
 
     from coffee.up import _print_urls
 
-    env = {"SERVER_PORT": "8123", "PORT": "8017", "CONSUMER_METRICS_PORT": "8019"}
+    # The api's metrics are served on its admin listener (API_ADMIN_PORT, issue 17).
+    env = {"SERVER_PORT": "8123", "API_ADMIN_PORT": "9123", "PORT": "8017"}
+    env["CONSUMER_METRICS_PORT"] = "8019"
     _print_urls([SimpleNamespace(name="api")], env)
     line = capsys.readouterr().out
-    assert "http://127.0.0.1:8123/" in line and "metrics /metrics" in line
+    assert "http://127.0.0.1:8123/" in line and "http://127.0.0.1:9123/metrics" in line
