@@ -263,3 +263,23 @@ def test_a_body_past_the_limit_gets_413(api):
     status, _, body = api.request("POST", V1, b"{" + b" " * (2 << 20) + b"}")
     assert status == 413
     assert "larger than" in body["status"]["message"]
+
+
+def test_a_signed_request_is_accepted_once_and_only_with_its_query_and_body(api):
+    """Issue 17 item 9: the signature covers query and body, and its nonce is single use."""
+    body = b'{"filters":[]}'
+    headers = api.headers("POST", V1 + "?page=1&size=5", body=body)
+    status, _, _ = api.request("POST", V1 + "?page=1&size=5", body, signed=False, headers=headers)
+    assert status == 200
+    replayed, _, _ = api.request("POST", V1 + "?page=1&size=5", body, signed=False, headers=headers)
+    assert replayed == 401  # the same nonce inside the skew window
+    fresh = api.headers("POST", V1 + "?page=1&size=5", body=body)
+    other_query, _, _ = api.request(
+        "POST", V1 + "?page=2&size=5", body, signed=False, headers=fresh
+    )
+    assert other_query == 401
+    fresh = api.headers("POST", V1 + "?page=1&size=5", body=body)
+    other_body, _, _ = api.request(
+        "POST", V1 + "?page=1&size=5", b"{}", signed=False, headers=fresh
+    )
+    assert other_body == 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -102,3 +103,24 @@ def test_a_long_stream_that_keeps_flowing_is_not_cut(fresh):
     assert statuses(raw) == [200]
     assert raw.endswith(b"0\r\n\r\n")
     assert raw.count(b"tick") == 12
+
+
+def test_pipelined_bodies_past_the_connection_buffer_are_all_answered_in_order(fresh):
+    """8 x 1 MiB bodies queued behind a slow request: the gateway stops reading past
+    MAX_CONNECTION_BUFFER (2 MiB) instead of holding them all, and resumes without deadlock."""
+    body = b"b" * (1 << 20)
+    reqs = b"GET /open-service/slow HTTP/1.1\r\nhost: gw\r\n\r\n" + b"".join(
+        b"POST /open-service/q%d HTTP/1.1\r\nhost: gw\r\ncontent-length: %d\r\n\r\n%b"
+        % (i, len(body), body)
+        for i in range(8)
+    )
+    with fresh.connect() as s:
+        sender = threading.Thread(target=s.sendall, args=(reqs,))
+        sender.start()
+        raw = read_all(s, idle=5)
+        sender.join()
+    assert statuses(raw) == [200] * 9
+    assert [r.target for r in fresh.upstream.requests] == [b"/open-service/slow"] + [
+        b"/open-service/q%d" % i for i in range(8)
+    ]
+    assert all(r.body == body for r in fresh.upstream.requests[1:])

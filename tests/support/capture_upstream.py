@@ -89,7 +89,14 @@ class CaptureUpstream:
                         self.requests.append(current)  # type: ignore[arg-type]
                     self._answer(conn, current)  # type: ignore[arg-type]
                     current = None
-                    parser.start_next_cycle()
+                    # The answer was written raw (not through h11): start a fresh parser with
+                    # the bytes already received after this request.
+                    leftover, closed = parser.trailing_data
+                    parser = h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 20)
+                    if leftover:
+                        parser.receive_data(leftover)
+                    if closed:
+                        parser.receive_data(b"")  # h11: empty bytes mean end of stream
         except h11.RemoteProtocolError as exc:
             with self.lock:
                 self.errors.append(str(exc))

@@ -204,11 +204,13 @@ class Gateway:
         ex.respond(status, _REJECT_BODIES.get(status, b'{"error":"rejected"}'), extra)
 
     def forward(self, ex: Exchange) -> None:
-        entry = ex.route
-        pool = entry.pool
-        if ex.expect:
-            ex.expect = False
-            ex.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if not ex.req_done:  # the signature covers the body: forward once it is all here
+            if ex.expect:  # only now that the auth decision passed
+                ex.expect = False
+                ex.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            ex.awaiting_body = True
+            return
+        pool = ex.route.pool
         peer = ex.client.peer
         xff = ex.forwarded_for + b", " + peer if ex.forwarded_for else peer
         if peer in self.trusted_proxies:  # a proxy in front of us says what the client used
@@ -218,9 +220,6 @@ class Gateway:
             )
         else:
             proto, fhost = b"http", b""
-        if not ex.req_done:  # the signature covers the body: forward once it is all here
-            ex.awaiting_body = True
-            return
         pending = ex.pending
         body = b"".join(pending) if pending else b""
         ex.pending = [body] if body else []

@@ -540,6 +540,8 @@ class ClientConnection(asyncio.Protocol):
         ex.close_after = not parser.should_keep_alive()  # type: ignore[union-attr]
         ex.url = framing.strip_fragment(ex.url)  # type: ignore[union-attr]
         version = parser.get_http_version()
+        if parser.should_upgrade():  # refused before it is dispatched, never forwarded
+            raise framing.BadRequestFraming
         if version != "1.1" and (version != "1.0" or ex.chunked):  # type: ignore[union-attr]
             # Only HTTP/1.x is spoken here; RFC 9112 6.1: chunked from HTTP/1.0 is not trusted.
             raise framing.BadRequestFraming

@@ -134,7 +134,8 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_buf = b""
         rest = buf[end + 4 :]
         # The head and the body bytes that came with it go to the client in one write.
-        chunked = b"chunked" in buf[:end].lower()  # a hint only: the sink decides below
+        # A hint only (the sink decides below), found without copying the head.
+        chunked = buf.find(b"hunked", 0, end) >= 0 or buf.find(b"HUNKED", 0, end) >= 0
         if chunked and rest:
             # Chunks that came with the head are checked before the head goes out, so that a
             # malformed body is still a clean 502 rather than a cut response.
