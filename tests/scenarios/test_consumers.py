@@ -303,3 +303,37 @@ def test_a_row_clickhouse_refuses_goes_to_dead_letters_and_the_rest_of_the_batch
     assert headers["x-death-reason"] == "refused by ClickHouse"
     assert "469" in str(headers["x-last-error"]), headers["x-last-error"]
     assert not launch.paused, "a refused row is not a failing ClickHouse"
+
+
+def test_a_write_past_its_deadline_that_commits_late_is_not_stored_twice(tmp_path, clickhouse):
+    """Issue 19 item 8: a buffered write runs past its deadline for real (a materialized view
+    that sleeps on every row makes the engine slow) and commits late; meanwhile more messages
+    arrived. The retry writes the same messages alone with the same dedup token, so the late
+    commit and the retry are stored once (counted on the raw table, before any merge)."""
+    with running_stack(tmp_path, clickhouse, clickhouse_timeout=0.5) as (
+        consumers,
+        events,
+        ch,
+        _,
+        db_logs,
+    ):
+        ch.command_sync(
+            f"CREATE MATERIALIZED VIEW `{db_logs}`.slow ENGINE = Null"
+            f" AS SELECT sleepEachRow(0.4) AS s FROM `{db_logs}`.`launch_log_events`"
+        )
+        failures = {"queue": next(k.queue for k in consumers.kinds if k.database == db_logs)}
+
+        def failed() -> float:
+            return REGISTRY.get_sample_value("coffee_consumer_insert_failures_total", failures) or 0
+
+        before = failed()
+        stub = events.stub()
+        assert stub.dispatch(launch_batch([f"late-{j}" for j in range(4)]), timeout=10).accepted
+        time.sleep(0.8)  # the first flush is running, slowly: these wait behind it
+        assert stub.dispatch(launch_batch([f"next-{j}" for j in range(4)]), timeout=10).accepted
+        assert wait_for(lambda: failed() > before), "the write passed its deadline"
+        time.sleep(2.0)  # the late commit lands
+        ch.command_sync(f"DROP VIEW `{db_logs}`.slow")
+        assert wait_for(lambda: count(ch, db_logs, "launch_log_events", final=True) == 8)
+        time.sleep(1.0)  # any second copy would be written by now
+        assert count(ch, db_logs, "launch_log_events") == 8, "a row stored twice"

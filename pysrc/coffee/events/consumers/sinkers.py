@@ -70,8 +70,8 @@ class TableWriter:
         if not self.breaker.allow():
             raise SinkUnavailable(f"breaker open for {self.table}")
         try:
-            await asyncio.wait_for(
-                self.clickhouse.insert_json_each_row(self.table, COLUMNS, body, token), self.timeout
+            await self.clickhouse.insert_json_each_row(
+                self.table, COLUMNS, body, token, timeout=self.timeout
             )
         except Exception as exc:
             metrics.INSERT_FAILURES.labels(self.kind.queue).inc()
@@ -174,6 +174,8 @@ class BufferedSinker:
             flush_rows=kind.flush_rows, capacity_rows=max(kind.flush_rows, 10_000)
         )
         self.pending: list[AbstractIncomingMessage] = []
+        # The messages of the last write that failed (a prefix of `pending`): retried alone.
+        self.unsettled: list[AbstractIncomingMessage] = []
         self.lock = asyncio.Lock()
         self.backoff = 0.5
         self.max_backoff = settings.flush_backoff_max_seconds
@@ -213,7 +215,14 @@ class BufferedSinker:
     async def _flush_locked(self) -> bool:
         if not self.pending:
             return True
+        # A failed write may still commit late (a deadline passed while it ran): the same
+        # messages go again first, alone, with the same token, so a late commit and its retry
+        # are stored once; what arrived since follows in a write of its own.
+        retry_alone = self.unsettled and len(self.unsettled) < len(self.pending)
+        if retry_alone and not await self._write_unsettled_locked():
+            return False
         rows = len(self.batch)
+        self.unsettled = list(self.pending)
         try:
             if rows:
                 token = _token([message_key(m) for m in self.pending])
@@ -227,6 +236,7 @@ class BufferedSinker:
             self.backoff = min(self.backoff * 2, self.max_backoff)
             return False
         self.backoff = 0.5
+        self.unsettled = []
         for message in self.pending:
             with contextlib.suppress(Exception):  # a channel lost since: redelivered, deduplicated
                 await message.ack()
@@ -236,6 +246,35 @@ class BufferedSinker:
         metrics.BUFFERED_ROWS.labels(self.kind.queue).set(0)
         return True
 
+    async def _write_unsettled_locked(self) -> bool:
+        """Writes the messages of the last failed write, exactly those, with their token; the
+        buffer is then rebuilt from the messages that came after them."""
+        settled = self.unsettled
+        part = RowBatch(flush_rows=1 << 30, capacity_rows=1 << 30)
+        for message in settled:
+            add_rows(part, self.kind, message)
+        try:
+            if len(part):
+                await self.writer.insert(part.body(), _token([message_key(m) for m in settled]))
+        except Exception as exc:
+            if is_data_error(exc) and self.dead_letter is not None:
+                self.unsettled = []
+                return await self._isolate_locked()
+            log.warning("retry of %d rows into %s failed: %r", len(part), self.writer.table, exc)
+            self.backoff = min(self.backoff * 2, self.max_backoff)
+            return False
+        for message in settled:
+            with contextlib.suppress(Exception):
+                await message.ack()
+        metrics.ROWS_WRITTEN.labels(self.kind.queue).inc(len(part))
+        self.unsettled = []
+        self.pending = self.pending[len(settled) :]
+        self.batch.clear()
+        for message in self.pending:
+            add_rows(self.batch, self.kind, message)
+        metrics.BUFFERED_ROWS.labels(self.kind.queue).set(len(self.batch))
+        return True
+
     async def _isolate_locked(self) -> bool:
         """ClickHouse refused the batch for some of its rows: bisect the pending messages until
         the messages whose rows are refused are found; they go to the dead-letter queue with the
@@ -243,6 +282,7 @@ class BufferedSinker:
         message ids, so a retry of the same part is stored once. On any other error the buffer
         is rebuilt from what is still pending and the normal retry goes on."""
         pending, self.pending = self.pending, []
+        self.unsettled = []
         self.batch.clear()
         left = await self._write_or_split(pending)
         for message in left:  # a connection error on the way: kept for the next flush
