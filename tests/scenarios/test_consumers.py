@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 
 import aio_pika
@@ -337,3 +338,31 @@ def test_a_write_past_its_deadline_that_commits_late_is_not_stored_twice(tmp_pat
         assert wait_for(lambda: count(ch, db_logs, "launch_log_events", final=True) == 8)
         time.sleep(1.0)  # any second copy would be written by now
         assert count(ch, db_logs, "launch_log_events") == 8, "a row stored twice"
+
+
+def test_shutdown_while_clickhouse_is_stuck_ends_and_leaves_the_buffer_unacked(
+    tmp_path, clickhouse
+):
+    """Issue 19 item 6: the embedded engine is held for real by a ten-second query, so every
+    write blocks (as against a ClickHouse that stopped answering); the consumers stop before
+    it ends, and what they buffered stays unacked (back in the queue) and is counted."""
+    slow = "SELECT sleepEachRow(0.5) FROM numbers(20) SETTINGS max_block_size = 1"
+    with running_stack(tmp_path, clickhouse, clickhouse_timeout=60, shutdown_seconds=1.0) as parts:
+        consumers, events, ch, _, db_logs = parts
+        [launch] = [k for k in consumers.kinds if k.database == db_logs]
+        stub = events.stub()
+        assert stub.dispatch(launch_batch(["warm"]), timeout=10).accepted == 1
+        assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 1)
+        holder = threading.Thread(target=ch.command_sync, args=(slow,), daemon=True)
+        holder.start()
+        for i in range(3):
+            assert stub.dispatch(launch_batch([f"stuck-{i}"]), timeout=10).accepted == 1
+        assert wait_for(lambda: asyncio.run(queue_depth(launch.queue)) == 0), "all delivered"
+        labels = {"queue": launch.queue}
+        name = "coffee_consumer_left_unacked_at_shutdown_total"
+        before = REGISTRY.get_sample_value(name, labels) or 0
+        consumers.run(consumers.service.stop())
+        assert holder.is_alive(), "stopped while the engine was still held"
+        assert REGISTRY.get_sample_value(name, labels) - before == 3
+        assert wait_for(lambda: asyncio.run(queue_depth(launch.queue)) == 3), "left unacked"
+        holder.join()

@@ -22,6 +22,11 @@ ROWS_DEAD_LETTERED = Counter(
     "Rows ClickHouse refused (a data error), sent to the dead-letter queue with their message",
     ["queue"],
 )
+LEFT_UNACKED_AT_SHUTDOWN = Counter(
+    "coffee_consumer_left_unacked_at_shutdown_total",
+    "Buffered messages not flushed by the shutdown deadline: left unacked, redelivered",
+    ["queue"],
+)
 BUFFERED_ROWS = Gauge(
     "coffee_consumer_buffered_rows", "Rows waiting in a buffered sinker", ["queue"]
 )

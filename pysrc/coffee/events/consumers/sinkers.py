@@ -180,6 +180,7 @@ class BufferedSinker:
         self.backoff = 0.5
         self.max_backoff = settings.flush_backoff_max_seconds
         self._timer: asyncio.Task[None] | None = None
+        self.closing = False
 
     def start(self) -> None:
         self._timer = asyncio.create_task(self._flush_every_interval())
@@ -188,6 +189,8 @@ class BufferedSinker:
         """Buffers the message's rows; returns False: the message is acked by a later flush."""
         async with self.lock:
             while True:
+                if self.closing:  # left unacked: the broker redelivers it after the shutdown
+                    return False
                 try:
                     _, refused = add_rows(self.batch, self.kind, message)
                     break
@@ -319,9 +322,22 @@ class BufferedSinker:
         metrics.ROWS_WRITTEN.labels(self.kind.queue).inc(len(part))
         return []
 
-    async def close(self) -> None:
+    async def close(self, seconds: float) -> None:
+        """The last flush, given `seconds` whatever ClickHouse does (down, or slow): what is
+        still buffered then stays unacked, so the broker redelivers it once the channel
+        closes, and is counted and logged. (A write cut off here may still commit late: its
+        redelivered rows then carry the same event ids and FINAL readers see them once.)"""
+        self.closing = True
         if self._timer is not None:
             self._timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
-        await self.flush()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.flush(), seconds)
+        if self.pending:
+            metrics.LEFT_UNACKED_AT_SHUTDOWN.labels(self.kind.queue).inc(len(self.pending))
+            log.warning(
+                "%s: %d buffered messages (%d rows) not flushed by the shutdown deadline: "
+                "left unacked, the broker redelivers them",
+                self.kind.queue, len(self.pending), len(self.batch),
+            )  # fmt: skip
