@@ -366,3 +366,22 @@ def test_shutdown_while_clickhouse_is_stuck_ends_and_leaves_the_buffer_unacked(
         assert REGISTRY.get_sample_value(name, labels) - before == 3
         assert wait_for(lambda: asyncio.run(queue_depth(launch.queue)) == 3), "left unacked"
         holder.join()
+
+
+def test_equal_event_ids_of_two_devices_are_two_rows(stack):
+    """Issue 19 item 9: clients' event ids are unique per device only; envelope rows
+    deduplicate on the device and the event id together."""
+    _, events, ch, db_events, _ = stack
+    stub = events.stub()
+    other = events_pb2.Header()
+    other.CopyFrom(HEADER)
+    other.bbDeviceId = 43
+    ts = str(NOW_MS())
+    for header in (HEADER, other):
+        batch = events_pb2.Events(
+            header=header, events=[events_pb2.Event(id="same-id", timestamp=ts, name="click")]
+        )
+        assert stub.dispatch(batch, timeout=10).accepted == 1
+    assert wait_for(lambda: count(ch, db_events, "events") == 2)
+    ch.command_sync(f"OPTIMIZE TABLE `{db_events}`.`events` FINAL")
+    assert count(ch, db_events, "events", final=True) == 2

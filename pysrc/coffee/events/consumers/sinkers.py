@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -102,7 +103,18 @@ def _token(message_ids: list[str]) -> str:
 
 
 def message_key(message: AbstractIncomingMessage) -> str:
-    return message.message_id or hashlib.sha256(message.body).hexdigest()
+    """The message's id: rows take their ids from it, so a redelivery is stored once. Every
+    publisher we control sets one. Without it, two identical documents must still be two rows
+    (a hash of the body alone merged them): the body is hashed with what the publisher stamped
+    on this one send (the intake's `x-received-at`, the AMQP timestamp), and with neither, the
+    message gets a fresh id (a redelivery of it may then be stored twice: counted)."""
+    if message.message_id:
+        return message.message_id
+    stamp = (message.headers or {}).get("x-received-at") or message.timestamp
+    if stamp is None:
+        metrics.MESSAGES_WITHOUT_ID.labels(message.routing_key or "").inc()
+        return "anon-" + uuid.uuid4().hex
+    return hashlib.sha256(message.body + b"\0" + str(stamp).encode()).hexdigest()
 
 
 def _received_ms(message: AbstractIncomingMessage) -> int:
