@@ -13,7 +13,8 @@ import time
 import aio_pika
 import pytest
 from coffee.events.consumers import schema
-from coffee.events.consumers.dlq import replay
+from coffee.events.consumers.dlq import main as dlq_main
+from coffee.events.consumers.dlq import peek, replay
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2
 from coffee.infra.clickhouse import ClickHouse
@@ -385,3 +386,46 @@ def test_equal_event_ids_of_two_devices_are_two_rows(stack):
     assert wait_for(lambda: count(ch, db_events, "events") == 2)
     ch.command_sync(f"OPTIMIZE TABLE `{db_events}`.`events` FINAL")
     assert count(ch, db_events, "events", final=True) == 2
+
+
+def test_dlq_peek_purge_and_replay_into_the_kinds_queue_only(stack):
+    """Issue 19 item 10: a launch event dead-lettered by the `#` kind is replayed into that
+    kind's queue alone (the launch kind, bound to the same exchange, gets no second copy),
+    under its own event name; peek leaves messages in place; purge needs --yes. The
+    dead-letter queue's TTL and max length are the declared ones (a re-declaration with other
+    arguments would be refused by the broker)."""
+    consumers, events, ch, db_events, db_logs = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+    dead = f"error.{kind.queue}"
+    settings = consumers.settings
+
+    async def declared_arguments_match() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_queue(
+                dead,
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+                    "x-max-length": settings.dead_letter_max_length,
+                },
+            )
+
+    asyncio.run(declared_arguments_match())
+    ch.command_sync(f"DROP TABLE `{db_events}`.`events`")
+    assert events.stub().dispatch(launch_batch(["dl-1"]), timeout=10).accepted == 1
+    assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1)
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 1)
+    [seen] = asyncio.run(peek(settings, dead, 5))
+    assert seen["reason"] == "retries exhausted" and seen["routing_key"] == "LaunchEvent"
+    assert asyncio.run(queue_depth(dead)) == 1, "peek leaves it in place"
+    assert dlq_main(["purge", dead]) == 1, "refused without --yes"
+    assert asyncio.run(queue_depth(dead)) == 1
+    ch.command_sync(schema.create_events_table(db_events, "events")[0])
+    assert asyncio.run(replay(settings, dead, None)) == 1
+    assert wait_for(lambda: count(ch, db_events, "events") == 1)
+    assert ch.command_sync(f"SELECT event_name FROM `{db_events}`.`events`") == "LaunchEvent"
+    time.sleep(1.0)  # a second copy for the launch kind would be flushed by now
+    assert count(ch, db_logs, "launch_log_events") == 1, "no second copy through `#`"
