@@ -429,3 +429,29 @@ def test_dlq_peek_purge_and_replay_into_the_kinds_queue_only(stack):
     assert ch.command_sync(f"SELECT event_name FROM `{db_events}`.`events`") == "LaunchEvent"
     time.sleep(1.0)  # a second copy for the launch kind would be flushed by now
     assert count(ch, db_logs, "launch_log_events") == 1, "no second copy through `#`"
+
+
+def test_retry_wait_queues_are_quorum_and_dead_letter_at_least_once(stack):
+    """Issue 19 item 7: the wait queues survive a broker restart and dead-letter back at least
+    once (the broker refuses a re-declaration whose arguments differ from the declared ones)."""
+    consumers, *_ = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+
+    async def redeclare() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_queue(
+                f"{kind.queue}.retry.1",
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                    "x-message-ttl": 200,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": kind.queue,
+                },
+            )
+
+    asyncio.run(redeclare())
