@@ -28,7 +28,13 @@ def _topology_with(tmp_path, db_events: str, db_logs: str) -> str:
     return str(path)
 
 
-async def _publish(exchange: str, routing_key: str, body: bytes, message_id: str) -> None:
+async def _publish(
+    exchange: str,
+    routing_key: str,
+    body: bytes,
+    message_id: str | None,
+    received_at: int = 1_700_000_000_000,
+) -> None:
     connection = await aio_pika.connect(AMQP)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -36,7 +42,7 @@ async def _publish(exchange: str, routing_key: str, body: bytes, message_id: str
         message = aio_pika.Message(
             body,
             message_id=message_id,
-            headers={"x-received-at": 1_700_000_000_000},
+            headers={"x-received-at": received_at},
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         await target.publish(message, routing_key)
@@ -90,8 +96,12 @@ def test_the_26_kinds_declare_and_document_messages_become_rows(tmp_path, clickh
             for bad in (b"{}", b"garbage", b"[]"):
                 asyncio.run(_publish(prefix + "shopify_event.dx", "event", bad, unique("bad")))
             asyncio.run(_publish(prefix + "shopify_event.dx", "event", b'{"order": 1}', "shop-1"))
+            # Two identical documents sent twice without a message id are two rows.
+            for received_at in (1_700_000_000_001, 1_700_000_000_002):
+                body = b'{"order": 2}'
+                asyncio.run(_publish(prefix + "shopify_event.dx", "event", body, None, received_at))
 
-            assert wait_for(lambda: _count(clickhouse, db_events, "shopify_events") == 1)
+            assert wait_for(lambda: _count(clickhouse, db_events, "shopify_events") == 3)
             assert wait_for(
                 lambda: _count(clickhouse, db_events, "contract_log_events", final=True) == 1
             )
@@ -100,8 +110,10 @@ def test_the_26_kinds_declare_and_document_messages_become_rows(tmp_path, clickh
         assert depths == dict.fromkeys(depths, 0), "every message acknowledged"
         assert _count(clickhouse, db_logs, "profile_view_log_events") == 2
         assert _count(clickhouse, db_events, "branch_events") == 3
+        assert _count(clickhouse, db_events, "shopify_events", final=True) == 3
         row = clickhouse.command_sync(
             f"SELECT event_id, event_name, event_params FROM `{db_events}`.`shopify_events`"
+            " WHERE event_id = 'shop-1'"
         )
         assert row == ["shop-1", "event", '{"order":1}']
         ids = clickhouse.command_sync(

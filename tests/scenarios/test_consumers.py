@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 
 import aio_pika
 import pytest
 from coffee.events.consumers import schema
-from coffee.events.consumers.dlq import replay
+from coffee.events.consumers.dlq import main as dlq_main
+from coffee.events.consumers.dlq import peek, replay
 from coffee.events.consumers.settings import ConsumerSettings
 from coffee.events.proto import events_pb2
 from coffee.infra.clickhouse import ClickHouse
@@ -303,3 +305,153 @@ def test_a_row_clickhouse_refuses_goes_to_dead_letters_and_the_rest_of_the_batch
     assert headers["x-death-reason"] == "refused by ClickHouse"
     assert "469" in str(headers["x-last-error"]), headers["x-last-error"]
     assert not launch.paused, "a refused row is not a failing ClickHouse"
+
+
+def test_a_write_past_its_deadline_that_commits_late_is_not_stored_twice(tmp_path, clickhouse):
+    """Issue 19 item 8: a buffered write runs past its deadline for real (a materialized view
+    that sleeps on every row makes the engine slow) and commits late; meanwhile more messages
+    arrived. The retry writes the same messages alone with the same dedup token, so the late
+    commit and the retry are stored once (counted on the raw table, before any merge)."""
+    with running_stack(tmp_path, clickhouse, clickhouse_timeout=0.5) as (
+        consumers,
+        events,
+        ch,
+        _,
+        db_logs,
+    ):
+        ch.command_sync(
+            f"CREATE MATERIALIZED VIEW `{db_logs}`.slow ENGINE = Null"
+            f" AS SELECT sleepEachRow(0.4) AS s FROM `{db_logs}`.`launch_log_events`"
+        )
+        failures = {"queue": next(k.queue for k in consumers.kinds if k.database == db_logs)}
+
+        def failed() -> float:
+            return REGISTRY.get_sample_value("coffee_consumer_insert_failures_total", failures) or 0
+
+        before = failed()
+        stub = events.stub()
+        assert stub.dispatch(launch_batch([f"late-{j}" for j in range(4)]), timeout=10).accepted
+        time.sleep(0.8)  # the first flush is running, slowly: these wait behind it
+        assert stub.dispatch(launch_batch([f"next-{j}" for j in range(4)]), timeout=10).accepted
+        assert wait_for(lambda: failed() > before), "the write passed its deadline"
+        time.sleep(2.0)  # the late commit lands
+        ch.command_sync(f"DROP VIEW `{db_logs}`.slow")
+        assert wait_for(lambda: count(ch, db_logs, "launch_log_events", final=True) == 8)
+        time.sleep(1.0)  # any second copy would be written by now
+        assert count(ch, db_logs, "launch_log_events") == 8, "a row stored twice"
+
+
+def test_shutdown_while_clickhouse_is_stuck_ends_and_leaves_the_buffer_unacked(
+    tmp_path, clickhouse
+):
+    """Issue 19 item 6: the embedded engine is held for real by a ten-second query, so every
+    write blocks (as against a ClickHouse that stopped answering); the consumers stop before
+    it ends, and what they buffered stays unacked (back in the queue) and is counted."""
+    slow = "SELECT sleepEachRow(0.5) FROM numbers(20) SETTINGS max_block_size = 1"
+    with running_stack(tmp_path, clickhouse, clickhouse_timeout=60, shutdown_seconds=1.0) as parts:
+        consumers, events, ch, _, db_logs = parts
+        [launch] = [k for k in consumers.kinds if k.database == db_logs]
+        stub = events.stub()
+        assert stub.dispatch(launch_batch(["warm"]), timeout=10).accepted == 1
+        assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 1)
+        holder = threading.Thread(target=ch.command_sync, args=(slow,), daemon=True)
+        holder.start()
+        for i in range(3):
+            assert stub.dispatch(launch_batch([f"stuck-{i}"]), timeout=10).accepted == 1
+        assert wait_for(lambda: asyncio.run(queue_depth(launch.queue)) == 0), "all delivered"
+        labels = {"queue": launch.queue}
+        name = "coffee_consumer_left_unacked_at_shutdown_total"
+        before = REGISTRY.get_sample_value(name, labels) or 0
+        consumers.run(consumers.service.stop())
+        assert holder.is_alive(), "stopped while the engine was still held"
+        assert REGISTRY.get_sample_value(name, labels) - before == 3
+        assert wait_for(lambda: asyncio.run(queue_depth(launch.queue)) == 3), "left unacked"
+        holder.join()
+
+
+def test_equal_event_ids_of_two_devices_are_two_rows(stack):
+    """Issue 19 item 9: clients' event ids are unique per device only; envelope rows
+    deduplicate on the device and the event id together."""
+    _, events, ch, db_events, _ = stack
+    stub = events.stub()
+    other = events_pb2.Header()
+    other.CopyFrom(HEADER)
+    other.bbDeviceId = 43
+    ts = str(NOW_MS())
+    for header in (HEADER, other):
+        batch = events_pb2.Events(
+            header=header, events=[events_pb2.Event(id="same-id", timestamp=ts, name="click")]
+        )
+        assert stub.dispatch(batch, timeout=10).accepted == 1
+    assert wait_for(lambda: count(ch, db_events, "events") == 2)
+    ch.command_sync(f"OPTIMIZE TABLE `{db_events}`.`events` FINAL")
+    assert count(ch, db_events, "events", final=True) == 2
+
+
+def test_dlq_peek_purge_and_replay_into_the_kinds_queue_only(stack):
+    """Issue 19 item 10: a launch event dead-lettered by the `#` kind is replayed into that
+    kind's queue alone (the launch kind, bound to the same exchange, gets no second copy),
+    under its own event name; peek leaves messages in place; purge needs --yes. The
+    dead-letter queue's TTL and max length are the declared ones (a re-declaration with other
+    arguments would be refused by the broker)."""
+    consumers, events, ch, db_events, db_logs = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+    dead = f"error.{kind.queue}"
+    settings = consumers.settings
+
+    async def declared_arguments_match() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_queue(
+                dead,
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+                    "x-max-length": settings.dead_letter_max_length,
+                },
+            )
+
+    asyncio.run(declared_arguments_match())
+    ch.command_sync(f"DROP TABLE `{db_events}`.`events`")
+    assert events.stub().dispatch(launch_batch(["dl-1"]), timeout=10).accepted == 1
+    assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1)
+    assert wait_for(lambda: count(ch, db_logs, "launch_log_events") == 1)
+    [seen] = asyncio.run(peek(settings, dead, 5))
+    assert seen["reason"] == "retries exhausted" and seen["routing_key"] == "LaunchEvent"
+    assert asyncio.run(queue_depth(dead)) == 1, "peek leaves it in place"
+    assert dlq_main(["purge", dead]) == 1, "refused without --yes"
+    assert asyncio.run(queue_depth(dead)) == 1
+    ch.command_sync(schema.create_events_table(db_events, "events")[0])
+    assert asyncio.run(replay(settings, dead, None)) == 1
+    assert wait_for(lambda: count(ch, db_events, "events") == 1)
+    assert ch.command_sync(f"SELECT event_name FROM `{db_events}`.`events`") == "LaunchEvent"
+    time.sleep(1.0)  # a second copy for the launch kind would be flushed by now
+    assert count(ch, db_logs, "launch_log_events") == 1, "no second copy through `#`"
+
+
+def test_retry_wait_queues_are_quorum_and_dead_letter_at_least_once(stack):
+    """Issue 19 item 7: the wait queues survive a broker restart and dead-letter back at least
+    once (the broker refuses a re-declaration whose arguments differ from the declared ones)."""
+    consumers, *_ = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+
+    async def redeclare() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.declare_queue(
+                f"{kind.queue}.retry.1",
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                    "x-message-ttl": 200,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": kind.queue,
+                },
+            )
+
+    asyncio.run(redeclare())

@@ -108,7 +108,8 @@ def test_cluster_ddl_is_replicated_and_distributed_by_event_id():
     local, distributed = create_events_table("events", "events", cluster="prod")
     assert "ON CLUSTER `prod`" in local and "ReplicatedReplacingMergeTree(" in local
     assert "`events`.`events_local`" in local and "{replica}" in local
-    assert "Distributed(`prod`, `events`, `events_local`, cityHash64(event_id))" in distributed
+    sharding = "Distributed(`prod`, `events`, `events_local`, cityHash64(bb_device_id, event_id))"
+    assert sharding in distributed
     assert create_database("events", "prod").endswith("ON CLUSTER `prod`")
 
 

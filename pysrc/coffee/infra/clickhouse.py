@@ -21,6 +21,8 @@ import contextlib
 import functools
 import os
 import threading
+import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -35,6 +37,17 @@ def absolute_chdb(dsn: str) -> str:
     if dsn.startswith("chdb://") and not dsn.startswith("chdb:///"):
         return "chdb://" + os.path.abspath(dsn.removeprefix("chdb://"))
     return dsn
+
+
+@contextlib.contextmanager
+def _bounded(lock: Any, deadline: float) -> Any:
+    """Holds `lock` if it can be had before `deadline`; TimeoutError otherwise."""
+    if not lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise TimeoutError("the write's deadline passed while the engine was busy")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 # clickhouse-connect keeps 8 pooled HTTP connections per host by default: as many threads.
@@ -94,17 +107,57 @@ class ClickHouse:
         )
 
     async def insert_json_each_row(
-        self, table: str, columns: Sequence[str], body: bytes, token: str
+        self,
+        table: str,
+        columns: Sequence[str],
+        body: bytes,
+        token: str,
+        timeout: float | None = None,
     ) -> None:
-        """Inserts a ready JSONEachRow body; `token` makes an exact retry a no-op."""
-        await self._call(
+        """Inserts a ready JSONEachRow body; `token` makes an exact retry a no-op.
+
+        `timeout` really stops the write, as far as the engine allows: on a server the query
+        carries its own id and is killed by it (KILL QUERY) when the deadline passes; with the
+        embedded engine a write still waiting for the engine when the deadline passes never
+        starts (one that already runs cannot be stopped: its retry, with the same token, is
+        then deduplicated). Raises TimeoutError."""
+        query_id = uuid.uuid4().hex
+        settings: dict[str, Any] = {"insert_deduplication_token": token}
+        if self._executor is not None:
+            settings["query_id"] = query_id
+        deadline = None if timeout is None else time.monotonic() + timeout
+        call = functools.partial(
+            self._run_before,
+            deadline,
             self._client.raw_insert,
             table,
             list(columns),
             body,
-            settings={"insert_deduplication_token": token},
+            settings=settings,
             fmt="JSONEachRow",
         )
+        future = asyncio.get_running_loop().run_in_executor(self._executor, call)
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            if self._executor is not None:
+                await self._kill(query_id)
+            raise
+
+    def _run_before(self, deadline: float | None, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """`fn` under the engine's lock, unless the deadline passed before the lock was had."""
+        if deadline is None:
+            return self._run(fn, *args, **kwargs)
+        with self._lock if self._executor is not None else _bounded(self._lock, deadline):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the write's deadline passed before the engine was free")
+            return fn(*args, **kwargs)
+
+    async def _kill(self, query_id: str) -> None:
+        """Cancels a server query by its id; best effort (the server may be what is down)."""
+        sql = f"KILL QUERY WHERE query_id = '{query_id}' ASYNC"
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._call(self._client.command, sql), 5.0)
 
     def close(self) -> None:
         if self._executor is not None:  # callers have stopped: nothing is queued behind this

@@ -179,14 +179,18 @@ class KindConsumer:
             return False
         return True
 
-    async def close(self) -> None:
+    async def close(self, seconds: float = 8.0) -> None:
+        """Stops consuming and flushes within `seconds`; what is left stays unacked."""
         if self._watch is not None:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
-        await self._cancel_consumers()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        with contextlib.suppress(Exception):  # a broker that is down must not hold the exit
+            await asyncio.wait_for(self._cancel_consumers(), seconds / 4)
         if isinstance(self.sinker, BufferedSinker):
-            await self.sinker.close()
+            await self.sinker.close(max(0.0, deadline - loop.time()))
         for channel in self._channels:
             with contextlib.suppress(Exception):
-                await channel.close()
+                await asyncio.wait_for(channel.close(), 1.0)

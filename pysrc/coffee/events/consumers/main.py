@@ -66,8 +66,10 @@ class ConsumerService:
 
     async def stop(self) -> None:
         await self.health.close()
-        for consumer in self.consumers:
-            await consumer.close()
+        # Every kind at once, each within the same deadline: one kind's stuck flush does not
+        # hold the others' (nor the exit) behind it.
+        seconds = self.settings.shutdown_seconds
+        await asyncio.gather(*(consumer.close(seconds) for consumer in self.consumers))
         if self.connection is not None:
             await self.connection.close()
         for client in set(self.clients.values()) - {self.clickhouse}:

@@ -22,6 +22,16 @@ ROWS_DEAD_LETTERED = Counter(
     "Rows ClickHouse refused (a data error), sent to the dead-letter queue with their message",
     ["queue"],
 )
+LEFT_UNACKED_AT_SHUTDOWN = Counter(
+    "coffee_consumer_left_unacked_at_shutdown_total",
+    "Buffered messages not flushed by the shutdown deadline: left unacked, redelivered",
+    ["queue"],
+)
+MESSAGES_WITHOUT_ID = Counter(
+    "coffee_consumer_messages_without_id_total",
+    "Messages with neither a message id nor a send timestamp: given a fresh id",
+    ["routing_key"],
+)
 BUFFERED_ROWS = Gauge(
     "coffee_consumer_buffered_rows", "Rows waiting in a buffered sinker", ["queue"]
 )

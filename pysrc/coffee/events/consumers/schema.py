@@ -39,11 +39,12 @@ def _on(cluster: str) -> str:
 def create_events_table(database: str, table: str, cluster: str = "") -> list[str]:
     """DDL of one sink table. On a single server (or chdb): one ReplacingMergeTree. With
     `cluster` (CLICKHOUSE_CLUSTER): a ReplicatedReplacingMergeTree `<table>_local` on every
-    node plus a Distributed `<table>` over it, sharded by event id so that an event's
-    duplicates meet on one shard, where the merge removes them."""
+    node plus a Distributed `<table>` over it, sharded by device and event id so that an
+    event's duplicates meet on one shard, where the merge removes them. Rows deduplicate on the
+    device and the event id together: clients' event ids are unique per device only."""
     columns = ",\n  ".join(f"`{name}` {kind}" for name, kind in HEADER_COLUMNS + EVENT_COLUMNS)
     tail = (
-        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY event_id"
+        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY (bb_device_id, event_id)"
         " SETTINGS non_replicated_deduplication_window = 1000"
     )
     if not cluster:
@@ -56,8 +57,9 @@ def create_events_table(database: str, table: str, cluster: str = "") -> list[st
     return [
         f"CREATE TABLE IF NOT EXISTS `{database}`.`{local}`{_on(cluster)} (\n  {columns}\n)"
         f" ENGINE = ReplicatedReplacingMergeTree('{path}', '{{replica}}', insert_timestamp)"
-        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY event_id",
+        " PARTITION BY toYYYYMM(event_timestamp) ORDER BY (bb_device_id, event_id)",
         f"CREATE TABLE IF NOT EXISTS `{database}`.`{table}`{_on(cluster)}"
         f" AS `{database}`.`{local}`"
-        f" ENGINE = Distributed(`{cluster}`, `{database}`, `{local}`, cityHash64(event_id))",
+        f" ENGINE = Distributed(`{cluster}`, `{database}`, `{local}`,"
+        " cityHash64(bb_device_id, event_id))",
     ]

@@ -34,6 +34,10 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     breaker_failures: Annotated[int, Meta(ge=1)] = 5
     breaker_reset_seconds: Annotated[float, Meta(gt=0)] = 5.0
     flush_backoff_max_seconds: Annotated[float, Meta(gt=0)] = 30.0
+    # Seconds SIGTERM gives the last flushes (under compose's default 10 s grace): what is
+    # still buffered then is left unacked (the broker redelivers it) and counted, whatever
+    # ClickHouse does.
+    shutdown_seconds: Annotated[float, Meta(gt=0)] = 8.0
     # Prometheus /metrics of this process (0 = off).
     consumer_metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 8019
     # Prefix of every exchange and queue this process declares (tests isolate themselves with it).

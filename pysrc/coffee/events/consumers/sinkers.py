@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -70,8 +71,8 @@ class TableWriter:
         if not self.breaker.allow():
             raise SinkUnavailable(f"breaker open for {self.table}")
         try:
-            await asyncio.wait_for(
-                self.clickhouse.insert_json_each_row(self.table, COLUMNS, body, token), self.timeout
+            await self.clickhouse.insert_json_each_row(
+                self.table, COLUMNS, body, token, timeout=self.timeout
             )
         except Exception as exc:
             metrics.INSERT_FAILURES.labels(self.kind.queue).inc()
@@ -102,7 +103,18 @@ def _token(message_ids: list[str]) -> str:
 
 
 def message_key(message: AbstractIncomingMessage) -> str:
-    return message.message_id or hashlib.sha256(message.body).hexdigest()
+    """The message's id: rows take their ids from it, so a redelivery is stored once. Every
+    publisher we control sets one. Without it, two identical documents must still be two rows
+    (a hash of the body alone merged them): the body is hashed with what the publisher stamped
+    on this one send (the intake's `x-received-at`, the AMQP timestamp), and with neither, the
+    message gets a fresh id (a redelivery of it may then be stored twice: counted)."""
+    if message.message_id:
+        return message.message_id
+    stamp = (message.headers or {}).get("x-received-at") or message.timestamp
+    if stamp is None:
+        metrics.MESSAGES_WITHOUT_ID.labels(message.routing_key or "").inc()
+        return "anon-" + uuid.uuid4().hex
+    return hashlib.sha256(message.body + b"\0" + str(stamp).encode()).hexdigest()
 
 
 def _received_ms(message: AbstractIncomingMessage) -> int:
@@ -174,10 +186,13 @@ class BufferedSinker:
             flush_rows=kind.flush_rows, capacity_rows=max(kind.flush_rows, 10_000)
         )
         self.pending: list[AbstractIncomingMessage] = []
+        # The messages of the last write that failed (a prefix of `pending`): retried alone.
+        self.unsettled: list[AbstractIncomingMessage] = []
         self.lock = asyncio.Lock()
         self.backoff = 0.5
         self.max_backoff = settings.flush_backoff_max_seconds
         self._timer: asyncio.Task[None] | None = None
+        self.closing = False
 
     def start(self) -> None:
         self._timer = asyncio.create_task(self._flush_every_interval())
@@ -186,6 +201,8 @@ class BufferedSinker:
         """Buffers the message's rows; returns False: the message is acked by a later flush."""
         async with self.lock:
             while True:
+                if self.closing:  # left unacked: the broker redelivers it after the shutdown
+                    return False
                 try:
                     _, refused = add_rows(self.batch, self.kind, message)
                     break
@@ -213,7 +230,14 @@ class BufferedSinker:
     async def _flush_locked(self) -> bool:
         if not self.pending:
             return True
+        # A failed write may still commit late (a deadline passed while it ran): the same
+        # messages go again first, alone, with the same token, so a late commit and its retry
+        # are stored once; what arrived since follows in a write of its own.
+        retry_alone = self.unsettled and len(self.unsettled) < len(self.pending)
+        if retry_alone and not await self._write_unsettled_locked():
+            return False
         rows = len(self.batch)
+        self.unsettled = list(self.pending)
         try:
             if rows:
                 token = _token([message_key(m) for m in self.pending])
@@ -227,6 +251,7 @@ class BufferedSinker:
             self.backoff = min(self.backoff * 2, self.max_backoff)
             return False
         self.backoff = 0.5
+        self.unsettled = []
         for message in self.pending:
             with contextlib.suppress(Exception):  # a channel lost since: redelivered, deduplicated
                 await message.ack()
@@ -236,6 +261,35 @@ class BufferedSinker:
         metrics.BUFFERED_ROWS.labels(self.kind.queue).set(0)
         return True
 
+    async def _write_unsettled_locked(self) -> bool:
+        """Writes the messages of the last failed write, exactly those, with their token; the
+        buffer is then rebuilt from the messages that came after them."""
+        settled = self.unsettled
+        part = RowBatch(flush_rows=1 << 30, capacity_rows=1 << 30)
+        for message in settled:
+            add_rows(part, self.kind, message)
+        try:
+            if len(part):
+                await self.writer.insert(part.body(), _token([message_key(m) for m in settled]))
+        except Exception as exc:
+            if is_data_error(exc) and self.dead_letter is not None:
+                self.unsettled = []
+                return await self._isolate_locked()
+            log.warning("retry of %d rows into %s failed: %r", len(part), self.writer.table, exc)
+            self.backoff = min(self.backoff * 2, self.max_backoff)
+            return False
+        for message in settled:
+            with contextlib.suppress(Exception):
+                await message.ack()
+        metrics.ROWS_WRITTEN.labels(self.kind.queue).inc(len(part))
+        self.unsettled = []
+        self.pending = self.pending[len(settled) :]
+        self.batch.clear()
+        for message in self.pending:
+            add_rows(self.batch, self.kind, message)
+        metrics.BUFFERED_ROWS.labels(self.kind.queue).set(len(self.batch))
+        return True
+
     async def _isolate_locked(self) -> bool:
         """ClickHouse refused the batch for some of its rows: bisect the pending messages until
         the messages whose rows are refused are found; they go to the dead-letter queue with the
@@ -243,6 +297,7 @@ class BufferedSinker:
         message ids, so a retry of the same part is stored once. On any other error the buffer
         is rebuilt from what is still pending and the normal retry goes on."""
         pending, self.pending = self.pending, []
+        self.unsettled = []
         self.batch.clear()
         left = await self._write_or_split(pending)
         for message in left:  # a connection error on the way: kept for the next flush
@@ -279,9 +334,22 @@ class BufferedSinker:
         metrics.ROWS_WRITTEN.labels(self.kind.queue).inc(len(part))
         return []
 
-    async def close(self) -> None:
+    async def close(self, seconds: float) -> None:
+        """The last flush, given `seconds` whatever ClickHouse does (down, or slow): what is
+        still buffered then stays unacked, so the broker redelivers it once the channel
+        closes, and is counted and logged. (A write cut off here may still commit late: its
+        redelivered rows then carry the same event ids and FINAL readers see them once.)"""
+        self.closing = True
         if self._timer is not None:
             self._timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
-        await self.flush()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.flush(), seconds)
+        if self.pending:
+            metrics.LEFT_UNACKED_AT_SHUTDOWN.labels(self.kind.queue).inc(len(self.pending))
+            log.warning(
+                "%s: %d buffered messages (%d rows) not flushed by the shutdown deadline: "
+                "left unacked, the broker redelivers them",
+                self.kind.queue, len(self.pending), len(self.batch),
+            )  # fmt: skip

@@ -3,7 +3,8 @@ the broker at start (idempotently). Retries and dead letters are topology, not l
 
 - main queue `<queue>` bound to `<exchange>` with `<routing_key>` (quorum when enabled);
 - retry: exchange `coffee.retry` -> wait queue `<queue>.retry.<n>` (TTL = the n-th delay) that
-  dead-letters back into `<queue>` through the default exchange;
+  dead-letters back into `<queue>` through the default exchange (quorum, at-least-once
+  dead-lettering, when quorum queues are on);
 - dead letters: exchange `coffee.error` -> queue `error.<queue>` (routing key `error.<queue>`,
   as the original), with a TTL and a maximum length.
 """
@@ -90,12 +91,25 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
         prefix + RETRY_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
     )
     delays = settings.delays
+    # Quorum wait queues keep their messages through a broker restart and dead-letter back
+    # at least once (a classic queue's dead-lettering is at most once: a message expiring
+    # while the main queue is unavailable is lost); at-least-once needs reject-publish.
+    wait_args = (
+        {
+            "x-queue-type": "quorum",
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+        if settings.quorum_queues
+        else {}
+    )
     for attempt in range(1, settings.retry_limit + 1):
         delay = delays[min(attempt, len(delays)) - 1]  # the last delay repeats
         wait = await channel.declare_queue(
             retry_queue(kind, attempt),
             durable=True,
             arguments={
+                **wait_args,
                 "x-message-ttl": int(delay * 1000),
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": kind.queue,
