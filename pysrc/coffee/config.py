@@ -62,6 +62,10 @@ class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 # Names used by the Go originals, accepted beside ours: field -> extra environment names.
 ENV_ALIASES: dict[str, tuple[str, ...]] = {}
+# Fields whose values are read in any case: the originals' deployments set `LOG_LEVEL=INFO`
+# (logrus parses levels case-insensitively and spells warning `warn`).
+_CASE_INSENSITIVE = frozenset({"log_level"})
+_LEVEL_SPELLINGS = {"warn": "warning"}
 
 
 def env_names(field: str) -> tuple[str, ...]:
@@ -77,8 +81,12 @@ def load(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
         for name in env_names(field.name):
             if name in environ:
                 raw = environ[name]
+                value = raw
+                if field.name in _CASE_INSENSITIVE:
+                    value = raw.strip().lower()
+                    value = _LEVEL_SPELLINGS.get(value, value)
                 try:
-                    values[field.name] = msgspec.convert(raw, field.type, strict=False)
+                    values[field.name] = msgspec.convert(value, field.type, strict=False)
                 except msgspec.ValidationError as exc:
                     raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
                 break

@@ -26,3 +26,17 @@ def test_bad_value_names_the_variable_and_the_value(cls, name, value):
         load(cls, {name: value})
     assert name in str(info.value)
     assert repr(value) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"),
+    [("INFO", "info"), ("Debug", "debug"), (" warning ", "warning"), ("WARN", "warning")],
+)
+def test_log_level_is_read_in_any_case_as_the_originals_set_it(raw, level):
+    assert load(CommonSettings, {"LOG_LEVEL": raw}).log_level == level
+
+
+def test_a_bad_log_level_is_named_as_it_was_written():
+    with pytest.raises(SettingsError) as info:
+        load(CommonSettings, {"LOG_LEVEL": "LOUD"})
+    assert "LOG_LEVEL='LOUD'" in str(info.value)
