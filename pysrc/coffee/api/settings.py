@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 import msgspec
 from msgspec import Meta
@@ -92,10 +93,15 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     migrate_on_start: bool = True
 
     def pg_dsn(self) -> str:
-        auth = self.pg_user + (f":{self.pg_pass}" if self.pg_pass else "")
+        # Every part percent-encoded: a password with `@`, `:`, `/` or `#` (the originals took
+        # PG_PASS as it is, not as URL text) must not change where the DSN points.
+        auth = quote(self.pg_user, safe="") + (
+            f":{quote(self.pg_pass, safe='')}" if self.pg_pass else ""
+        )
+        host = f"[{self.pg_host}]" if ":" in self.pg_host else self.pg_host  # an IPv6 literal
         return (
-            f"postgresql://{auth}@{self.pg_host}:{self.pg_port}/{self.pg_db}"
-            f"?sslmode={self.pg_sslmode}"
+            f"postgresql://{auth}@{host}:{self.pg_port}/{quote(self.pg_db, safe='')}"
+            f"?sslmode={quote(self.pg_sslmode, safe='')}"
         )
 
     def clickhouse_dsn(self) -> str:
