@@ -17,13 +17,79 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Routing key of events that carry the generic payload (name + JSON params) instead of a typed one.
 pub const GENERIC_ROUTING_KEY: &str = "GenericEvent";
 
-/// Payload field numbers whose type names we know; other typed payloads route as `Payload<N>`.
+/// Field number of the first typed payload in `Event`'s oneof (the original's `launchEvent`).
+const FIRST_TYPED_FIELD: u32 = 9;
+/// The original `eventservice.proto`'s payload message names, by field number from 9 to 64:
+/// the routing key of an event is its payload's type name, as the original producer routed it
+/// and as the original consumers' queues are bound.
+const TYPED_PAYLOAD_NAMES: [&str; 56] = [
+    "LaunchEvent",
+    "PageOpenedEvent",
+    "PageLoadedEvent",
+    "PageLoadFailedEvent",
+    "WidgetViewEvent",
+    "WidgetCtaClickedEvent",
+    "WidgetElementViewEvent",
+    "WidgetElementClickedEvent",
+    "EnterPWAProductPageEvent",
+    "StreamEnterEvent",
+    "ChooseProductEvent",
+    "PhoneVerificationInitiateEvent",
+    "PhoneNumberEntered",
+    "OTPVerifiedEvent",
+    "AddToCartEvent",
+    "GoToPaymentsEvent",
+    "InitiatePurchaseEvent",
+    "CompletePurchaseEvent",
+    "SocialStreamEnterEvent",
+    "SocialStreamActionEvent",
+    "EnterProductEvent",
+    "LaunchReferEvent",
+    "PurchaseFailedEvent",
+    "InitiateSearchEvent",
+    "CompleteSearchEvent",
+    "SearchRequestComplete",
+    "HighlightScreenEnterEvent",
+    "HighlightScreenLoadedEvent",
+    "HighlightScreenErrorEvent",
+    "HighlightScreenActionEvent",
+    "InitiateReview",
+    "EnterReviewScreen",
+    "InitiateReviewMediaUpload",
+    "SubmitReview",
+    "EditReview",
+    "ViewAllReviews",
+    "ExpandReviewImage",
+    "NudgeForReview",
+    "SessionIdChangeEvent",
+    "CheckDeliveryInfoEvent",
+    "PDPTagClickEvent",
+    "ActionBarBagCLickEvent",
+    "PDPActionEvent",
+    "ProfileActionEvent",
+    "BadgeClickEvent",
+    "HashTagClickEvent",
+    "WhatsAppBuddyChatOpen",
+    "HeaderSearchBarClick",
+    "HeaderCartIconClick",
+    "HelpActionEvent",
+    "AppStartEvent",
+    "ReturnExchangeFlowActionEvent",
+    "TestEvent",
+    "NotificationActionEvent",
+    "AffiliateActionEvent",
+    "HostActionEvent",
+];
+
+/// The routing key of an event: its payload's type name. The decoder only reports fields 9-64
+/// as payloads, so `Payload<N>` is a guard for a table and decoder that drift apart.
 fn routing_key(field: Option<u32>) -> String {
     match field {
         None => GENERIC_ROUTING_KEY.to_owned(),
-        Some(9) => "LaunchEvent".to_owned(),
-        Some(10) => "PageOpenedEvent".to_owned(),
-        Some(n) => format!("Payload{n}"),
+        Some(n) => n
+            .checked_sub(FIRST_TYPED_FIELD)
+            .and_then(|i| TYPED_PAYLOAD_NAMES.get(i as usize))
+            .map_or_else(|| format!("Payload{n}"), |name| (*name).to_owned()),
     }
 }
 
@@ -182,4 +248,29 @@ pub fn prepare(
         accepted,
         corrected,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_original_payload_field_routes_by_its_type_name() {
+        assert_eq!(routing_key(None), "GenericEvent");
+        assert_eq!(routing_key(Some(9)), "LaunchEvent");
+        assert_eq!(routing_key(Some(10)), "PageOpenedEvent");
+        assert_eq!(routing_key(Some(23)), "AddToCartEvent");
+        assert_eq!(routing_key(Some(47)), "SessionIdChangeEvent");
+        assert_eq!(routing_key(Some(64)), "HostActionEvent");
+        let names: std::collections::HashSet<_> = (9..=64).map(|n| routing_key(Some(n))).collect();
+        assert_eq!(names.len(), 56, "56 distinct type names");
+        assert!(names.iter().all(|n| !n.starts_with("Payload")));
+    }
+
+    #[test]
+    fn an_undeclared_field_routes_by_its_number() {
+        assert_eq!(routing_key(Some(65)), "Payload65");
+        assert_eq!(routing_key(Some(8)), "Payload8");
+        assert_eq!(routing_key(Some(1)), "Payload1");
+    }
 }
