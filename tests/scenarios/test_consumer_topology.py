@@ -94,12 +94,18 @@ def test_the_26_kinds_declare_and_document_messages_become_rows(tmp_path, clickh
             installs = orjson.dumps([{"name": "install", "n": n} for n in range(3)])
             asyncio.run(_publish(prefix + "branch_event.dx", "INSTALL", installs, "branch-1"))
             for bad in (b"{}", b"garbage", b"[]"):
-                asyncio.run(_publish(prefix + "shopify_event.dx", "event", bad, unique("bad")))
-            asyncio.run(_publish(prefix + "shopify_event.dx", "event", b'{"order": 1}', "shop-1"))
+                asyncio.run(
+                    _publish(prefix + "shopify_event.dx", "shopify_events", bad, unique("bad"))
+                )
+            asyncio.run(
+                _publish(prefix + "shopify_event.dx", "shopify_events", b'{"order": 1}', "shop-1")
+            )
             # Two identical documents sent twice without a message id are two rows.
             for received_at in (1_700_000_000_001, 1_700_000_000_002):
                 body = b'{"order": 2}'
-                asyncio.run(_publish(prefix + "shopify_event.dx", "event", body, None, received_at))
+                asyncio.run(
+                    _publish(prefix + "shopify_event.dx", "shopify_events", body, None, received_at)
+                )
 
             assert wait_for(lambda: _count(clickhouse, db_events, "shopify_events") == 3)
             assert wait_for(
@@ -115,7 +121,7 @@ def test_the_26_kinds_declare_and_document_messages_become_rows(tmp_path, clickh
             f"SELECT event_id, event_name, event_params FROM `{db_events}`.`shopify_events`"
             " WHERE event_id = 'shop-1'"
         )
-        assert row == ["shop-1", "event", '{"order":1}']
+        assert row == ["shop-1", "shopify_events", '{"order":1}']
         ids = clickhouse.command_sync(
             f"SELECT arrayStringConcat(groupArraySorted(10)(event_id), ' ')"
             f" FROM `{db_events}`.`branch_events`"

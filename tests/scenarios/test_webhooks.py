@@ -26,11 +26,11 @@ from tests.support.faultproxy import FaultProxy
 
 ROUTES = [  # path, body, routing key
     ("/branch/event/", b'{"name": "install", "id": 1}', "INSTALL"),
-    ("/vidooly/event/", b'{"video": "v1"}', "event"),
-    ("/webengage/event/", b'{"eventName": "open"}', "event"),
-    ("/webengage/event/users", b'{"userId": "u1"}', "users"),
-    ("/shopify/event", b'{"order": 7}', "event"),
-    ("/graphy/event/", b'{"course": "c"}', "event"),
+    ("/vidooly/event/", b'{"name": "video_view", "video": "v1"}', "VIDEO_VIEW"),
+    ("/webengage/event/", b'{"eventName": "open"}', "EVENT"),
+    ("/webengage/event/users", b'{"userId": "u1"}', "USER_EVENT"),
+    ("/shopify/event", b'{"order": 7}', "shopify_events"),
+    ("/graphy/event/", b'{"name": "course_bought", "course": "c"}', "COURSE_BOUGHT"),
 ]
 
 
@@ -161,7 +161,7 @@ def test_bad_requests_get_clear_errors_and_the_intake_keeps_serving(prefix, tmp_
             status, answer, _ = intake.call(path, body, method)
             assert status == expected, (path, answer)
             assert b'"status":"ERROR"' in answer and b'"message"' in answer
-        assert intake.call("/vidooly/event/", b'{"ok": true}')[0] == 200
+        assert intake.call("/vidooly/event/", b'{"name": "ok"}')[0] == 200
         assert intake.proc.poll() is None
     finally:
         intake.stop()
@@ -201,3 +201,16 @@ def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(pr
     branch_bodies = [m.body for m in received["branch"]]
     assert branch_bodies.count(big) == accepted_big, "every accepted webhook, once"
     assert sorted(m.body for m in received["shopify"]) == [b'{"n": %d}' % i for i in range(3)]
+
+
+def test_a_named_source_without_a_name_is_refused_before_it_is_published(prefix, tmp_path):
+    """vidooly and graphy route by the event's `name` (the original's rule); a body without one
+    has no routing key: 400, and nothing reaches the broker."""
+    intake = WebhookIntake(prefix, str(tmp_path))
+    try:
+        for path in ("/vidooly/event/", "/graphy/event/"):
+            status, answer, _ = intake.call(path, b'{"video": "v1"}')
+            assert status == 400 and b"name" in answer, (path, answer)
+    finally:
+        intake.stop()
+    assert sum(len(m) for m in asyncio.run(_drain(prefix)).values()) == 0

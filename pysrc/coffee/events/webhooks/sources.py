@@ -33,7 +33,7 @@ def fixed(key: str) -> RoutingRule:
 
 
 def upper_name(obj: Mapping[str, Any]) -> str:
-    """Branch: the event's `name`, upper-cased (the original's routing)."""
+    """The event's `name`, upper-cased (the original's routing for branch, vidooly, graphy)."""
     name = obj.get("name")
     if not isinstance(name, str) or not name:
         raise BadWebhook("`name` must be a non-empty string")
@@ -57,12 +57,15 @@ class Source:
         return f"{self.name}_event.dx"
 
 
+# The routing keys are the original workers' (issue 18): branch, vidooly and graphy route by the
+# event's `name` upper-cased; webengage's two routes by `EVENT` and `USER_EVENT` (both on the
+# webengage exchange); shopify by `shopify_events`. The original consumers' bindings match them.
 SOURCES: tuple[Source, ...] = (
     Source("branch", {"/event": upper_name}),
-    Source("vidooly", {"/event": fixed("event")}),
-    Source("webengage", {"/event": fixed("event"), "/event/users": fixed("users")}),
-    Source("shopify", {"/event": fixed("event")}),
-    Source("graphy", {"/event": fixed("event")}),
+    Source("vidooly", {"/event": upper_name}),
+    Source("webengage", {"/event": fixed("EVENT"), "/event/users": fixed("USER_EVENT")}),
+    Source("shopify", {"/event": fixed("shopify_events")}),
+    Source("graphy", {"/event": upper_name}),
 )
 
 DEFAULT_WORKER_POOL_SIZE = 4
