@@ -63,11 +63,11 @@ def _events_burst(port: int, say: Callable[[str], None]) -> tuple[int, int, int]
 
 WEBHOOKS = [  # path, body: one webhook per route of the HTTP intake
     ("/branch/event/", b'{"name": "install", "demo": true}'),
-    ("/vidooly/event/", b'{"video": "demo"}'),
+    ("/vidooly/event/", b'{"name": "video_view", "video": "demo"}'),
     ("/webengage/event/", b'{"eventName": "demo"}'),
     ("/webengage/event/users", b'{"userId": "demo"}'),
     ("/shopify/event/", b'{"order": "demo"}'),
-    ("/graphy/event/", b'{"course": "demo"}'),
+    ("/graphy/event/", b'{"name": "course_view", "course": "demo"}'),
 ]
 
 
