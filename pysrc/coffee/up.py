@@ -86,7 +86,8 @@ def _environment(data_dir: str, overrides: dict[str, str] | None = None) -> dict
     env.setdefault("HMAC_SECRET", base64.b64encode(secrets.token_bytes(32)).decode())
     env.setdefault("GATEWAY_SIGNATURE_SECRET", secrets.token_hex(32))
     env.setdefault("CH_DATA_DIR", os.path.join(data_dir, "chdb-api"))
-    env.setdefault("CLICKHOUSE_URL", f"chdb://{os.path.join(data_dir, 'chdb-events')}")
+    if not env.get("CLICKHOUSE_HOST"):  # a server named the original's way is used as it is
+        env.setdefault("CLICKHOUSE_URL", f"chdb://{os.path.join(data_dir, 'chdb-events')}")
     env.setdefault("EVENT_WAL_DIR", os.path.join(data_dir, "events-wal"))
     # The embedded ClickHouse stages each insert in a temporary file; one killed mid-insert
     # leaves it behind. Under the data directory it goes away with the rest of a run.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 from typing import Annotated
+from urllib.parse import quote
 
 from msgspec import Meta
 
@@ -13,9 +14,22 @@ from coffee.infra.clickhouse import absolute_chdb
 DEFAULT_TOPOLOGY = pathlib.Path(__file__).with_name("topology.toml")
 
 
+EMBEDDED_DEFAULT = "chdb://var/chdb"
+
+
 class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
-    # "chdb:///path" (in-process, the default) or "http://host:8123" for a server.
-    clickhouse_url: str = "chdb://var/chdb"
+    # "chdb:///path" (in-process) or "http://host:8123" for a server; unset: the server named by
+    # CLICKHOUSE_HOST (the original's settings), else the embedded engine under var/chdb.
+    clickhouse_url: str = ""
+    # The original's server settings. CLICKHOUSE_PORT was its native-protocol (tcp) port, which
+    # clickhouse-connect does not speak: it is refused, and CLICKHOUSE_HTTP_PORT is read instead.
+    clickhouse_host: str = ""
+    clickhouse_http_port: Annotated[int, Meta(ge=1, le=65535)] = 8123
+    clickhouse_port: str = ""
+    clickhouse_user: str = "default"
+    clickhouse_password: str = ""
+    # The original's default database: put first among CLICKHOUSE_DB_NAMES.
+    clickhouse_dbname: str = ""
     # The databases the topology may name; the first is the default (CLICKHOUSE_DBNAME).
     clickhouse_db_names: str = "events,logs"
     # A ClickHouse cluster name: tables become Replicated (per node) + Distributed (see schema.py).
@@ -43,15 +57,39 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     # Prefix of every exchange and queue this process declares (tests isolate themselves with it).
     name_prefix: str = ""
 
+    def __post_init__(self) -> None:
+        # An operator's server setting must never fall back to the embedded engine silently
+        # (rows written inside the container are lost with it): two sources are an error.
+        if self.clickhouse_port:
+            raise ValueError(
+                f"CLICKHOUSE_PORT={self.clickhouse_port!r} is the original's native-protocol port;"
+                " this platform speaks ClickHouse's HTTP interface: set CLICKHOUSE_HTTP_PORT"
+                " (default 8123) instead"
+            )
+        if self.clickhouse_host and self.clickhouse_url:
+            raise ValueError(
+                f"CLICKHOUSE_HOST={self.clickhouse_host!r} and CLICKHOUSE_URL="
+                f"{self.clickhouse_url!r} both name a ClickHouse: set one of them"
+            )
+
     @property
     def clickhouse_dsn(self) -> str:
-        """CLICKHOUSE_URL with a relative chdb path made absolute (``chdb://var/chdb`` would be
-        read by clickhouse-connect as host ``var`` and database ``chdb``)."""
-        return absolute_chdb(self.clickhouse_url)
+        """Where the sinkers write. A relative chdb path is made absolute (``chdb://var/chdb``
+        would be read by clickhouse-connect as host ``var`` and database ``chdb``)."""
+        if self.clickhouse_host:
+            auth = quote(self.clickhouse_user, safe="")
+            if self.clickhouse_password:
+                auth += ":" + quote(self.clickhouse_password, safe="")
+            host = self.clickhouse_host
+            host = f"[{host}]" if ":" in host else host
+            return f"http://{auth}@{host}:{self.clickhouse_http_port}"
+        return absolute_chdb(self.clickhouse_url or EMBEDDED_DEFAULT)
 
     @property
     def databases(self) -> list[str]:
-        return [d.strip() for d in self.clickhouse_db_names.split(",") if d.strip()]
+        names = [d.strip() for d in self.clickhouse_db_names.split(",") if d.strip()]
+        first = self.clickhouse_dbname.strip()
+        return [first, *(n for n in names if n != first)] if first else names
 
     @property
     def delays(self) -> list[float]:
