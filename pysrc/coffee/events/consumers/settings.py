@@ -69,7 +69,8 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
         if self.clickhouse_host and self.clickhouse_url:
             raise ValueError(
                 f"CLICKHOUSE_HOST={self.clickhouse_host!r} and CLICKHOUSE_URL="
-                f"{self.clickhouse_url!r} both name a ClickHouse: set one of them"
+                f"{self.clickhouse_url!r} both name a ClickHouse: set one of them (an empty"
+                " CLICKHOUSE_URL= lifts the image's embedded default)"
             )
 
     @property
