@@ -180,7 +180,10 @@ def parse_response_head(head: bytes) -> tuple[int, int, list[bytes]]:
             chunked = True
             out.append(line)
         elif name == b"connection":
-            named |= connection_tokens(line[colon + 1 :])
+            value = line[colon + 1 :].strip().lower()
+            # The usual `keep-alive` / `close` name no header to drop: skip the list pass.
+            if value not in (b"keep-alive", b"close"):
+                named |= connection_tokens(value)
         elif name not in _DROP_RESPONSE:
             out.append(line)
     if chunked and length is not None:
