@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from coffee.gateway.metrics import LATENCY_BUCKETS, OTHER, GatewayMetrics
 from coffee.gateway.requestid import RequestIds
 from coffee.gateway.upstream import UpstreamPool
+from coffee.infra import tenant_signature
 from coffee.infra.heartbeat import Heartbeat
 
 if TYPE_CHECKING:
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("coffee.gateway")
 
 NEEDS_SLOW_PATH = -1
-_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest().encode()
+# The signed message's constants come from the one definition the api verifies against; the
+# message itself is joined inline here (the hot path), in `tenant_signature.canonical`'s order.
+_SIGNATURE_VERSION = tenant_signature.VERSION.encode()
+_EMPTY_DIGEST = tenant_signature.EMPTY_BODY_DIGEST.encode()
 
 
 class Authorizer(Protocol):
@@ -236,8 +240,9 @@ class Gateway:
             query = b"" if q < 0 else url[q + 1 :]
             digest = hashlib.sha256(body).hexdigest().encode() if body else _EMPTY_DIGEST
             mac = signer.copy()
-            mac.update(b"\n".join((b"v2", ex.method, path, query, ex.partner_id, ex.plan,
-                                   ex.auth_value, ts, ex.request_id, digest)))  # fmt: skip
+            mac.update(b"\n".join((_SIGNATURE_VERSION, ex.method, path, query, ex.partner_id,
+                                   ex.plan, ex.auth_value, ts, ex.request_id,
+                                   digest)))  # fmt: skip
             signature = mac.hexdigest().encode()
         else:
             signature = b""
