@@ -197,7 +197,8 @@ def test_malformed_request_is_400(stack):
 
 
 def test_upstream_down_is_502(stack, tmp_path):
-    from tests.support.gateway_process import GatewayProcess, free_port
+    from bench._net import free_port
+    from tests.support.gateway_process import GatewayProcess
 
     env = {
         "SAAS_URL": f"http://127.0.0.1:{free_port()}",

@@ -32,6 +32,23 @@ def big_batch(tag: str, events: int = 700, param_bytes: int = 1000) -> events_pb
     )
 
 
+def dispatch_together(proxy: FaultProxy, stub, batches: list[events_pb2.Events]) -> list:
+    """Sends every batch at once while the broker link is slow, then heals the link; returns
+    each call's answer or its gRPC error."""
+
+    def send(batch: events_pb2.Events):
+        try:
+            return stub.dispatch(batch, timeout=60)
+        except grpc.RpcError as exc:
+            return exc
+
+    proxy.slow(0.5)  # the worker is held up publishing: batches wait in the queue
+    with concurrent.futures.ThreadPoolExecutor(len(batches)) as pool:
+        results = list(pool.map(send, batches))
+        proxy.restore()
+    return results
+
+
 def test_the_queue_is_bounded_by_bytes(tmp_path):
     exchange = unique("coffee_test_queue_bytes")
     with (
@@ -47,18 +64,7 @@ def test_the_queue_is_bounded_by_bytes(tmp_path):
             event_publish_timeout=30.0,
         ) as (_queue, srv),
     ):
-        stub = srv.stub()
-        proxy.slow(0.5)  # the worker is held up publishing: batches wait in the queue
-
-        def send(i: int):
-            try:
-                return stub.dispatch(big_batch(f"b{i}"), timeout=60)
-            except grpc.RpcError as exc:
-                return exc
-
-        with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            results = list(pool.map(send, range(6)))
-            proxy.restore()
+        results = dispatch_together(proxy, srv.stub(), [big_batch(f"b{i}") for i in range(6)])
         refused = [r for r in results if isinstance(r, grpc.RpcError)]
         assert refused, "batches past the byte bound were pushed back"
         for exc in refused:
@@ -79,18 +85,8 @@ def test_concurrent_calls_are_capped(tmp_path):
             event_publish_timeout=30.0,
         ) as (_queue, srv),
     ):
-        stub = srv.stub()
-        proxy.slow(0.5)
-
-        def send(i: int):
-            try:
-                return stub.dispatch(big_batch(f"c{i}", events=5, param_bytes=10), timeout=60)
-            except grpc.RpcError as exc:
-                return exc
-
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(send, range(8)))
-            proxy.restore()
+        batches = [big_batch(f"c{i}", events=5, param_bytes=10) for i in range(8)]
+        results = dispatch_together(proxy, srv.stub(), batches)
         refused = [r for r in results if isinstance(r, grpc.RpcError)]
         assert refused and all(r.code() == grpc.StatusCode.RESOURCE_EXHAUSTED for r in refused), (
             refused

@@ -17,8 +17,8 @@ import grpc
 import pytest
 from coffee.events.proto import events_pb2
 
+from bench._net import free_port
 from tests.conftest import require_port
-from tests.scenarios.test_event_shutdown import free_port
 from tests.support.events_harness import AMQP, HEADER, NOW_MS, unique
 
 PASSES = 6

@@ -16,15 +16,10 @@ import pytest
 from coffee.events.proto import events_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from bench._net import free_port
 from tests.conftest import require_port
 from tests.support.events_harness import BoundQueue, event_batch, unique
 from tests.support.faultproxy import FaultProxy
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class EventsProcess:

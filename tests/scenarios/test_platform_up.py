@@ -17,8 +17,8 @@ import urllib.request
 
 import yaml
 
+from bench._net import free_port
 from tests.conftest import require_port
-from tests.scenarios.test_event_shutdown import free_port
 from tests.scenarios.test_up import _delete as delete_broker_objects
 from tests.support.cleanup import delete_api_listener_queues, drop_pg_database
 from tests.support.events_harness import AMQP, unique

@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 
+from bench._net import free_port
 from tests.conftest import require_port
-from tests.scenarios.test_event_shutdown import free_port
 from tests.support.cleanup import default_kinds, delete_topology
 from tests.support.events_harness import AMQP, unique
 

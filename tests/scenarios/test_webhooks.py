@@ -19,8 +19,8 @@ import pytest
 from coffee.events.webhooks.sources import SOURCES
 from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
 
+from bench._net import free_port
 from tests.conftest import require_port
-from tests.scenarios.test_event_shutdown import free_port
 from tests.support.events_harness import AMQP, unique
 from tests.support.faultproxy import FaultProxy
 

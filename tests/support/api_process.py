@@ -13,7 +13,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,15 +26,11 @@ import orjson
 from coffee.api.listeners import LISTENERS
 from coffee.infra import pg, tenant_signature
 
+from bench._net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET = "api-test-signature-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(coro: Any) -> Any:

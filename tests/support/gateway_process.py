@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,10 @@ import orjson
 from coffee._native import JwtSigner
 from coffee.up import stop_process
 
+from bench._net import free_port
+
 HMAC_KEY = b"gateway-test-secret-0123456789abcdef"
 HMAC_SECRET = base64.b64encode(HMAC_KEY).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_token(
