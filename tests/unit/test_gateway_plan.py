@@ -32,6 +32,17 @@ def test_principal_prepares_the_originals_basic_authorization():
     assert b"x-bb-partner-id: 5\r\n" in p.tenant
 
 
+def test_the_basic_value_is_formatted_as_the_originals_printf():
+    """`fmt.Sprintf("%d~%s~1~%d:%d")` of the ints the original took from the claims: JSON
+    numbers without a fraction, and account 0 when the token has no userAccountId."""
+    import base64
+
+    floats = Principal({"sid": "s", "uid": 42.0, "userAccountId": 9.0, "exp": 10})
+    assert floats.auth_value == b"Basic " + base64.b64encode(b"42~42~1~9:42")
+    no_account = Principal({"sid": "s", "uid": 42, "exp": 10})
+    assert no_account.auth_value == b"Basic " + base64.b64encode(b"42~42~1~0:42")
+
+
 def test_request_ids_are_unique_uuid_shaped():
     import uuid
 

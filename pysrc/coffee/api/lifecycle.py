@@ -174,9 +174,12 @@ class RequestLifecycle:
             body=body,
             nonces=self.nonces if settings.gateway_signature_replay_check else None,
         ):
-            metrics.REQUESTS.labels("unsigned").inc()
-            await _send_simple(send, 401, error_body("request not signed by the gateway"))
-            return
+            client = scope.get("client")
+            if not rt.original_gateway.accepts(headers, client[0] if client else None):
+                metrics.REQUESTS.labels("unsigned").inc()
+                await _send_simple(send, 401, error_body("request not signed by the gateway"))
+                return
+            metrics.REQUESTS.labels("original_gateway").inc()
         refusal = _hostile_text(scope, body)
         if refusal:
             metrics.REQUESTS.labels("bad_input").inc()

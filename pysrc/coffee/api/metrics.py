@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("coffee_api_requests", "Requests by outcome", ["outcome"], registry=REGISTRY)
@@ -37,5 +37,10 @@ LOGIN_THROTTLED = Counter(
 LOGIN_THROTTLE_ERRORS = Counter(
     "coffee_api_login_throttle_errors",
     "Redis calls of the login throttle that failed (logins then pass unthrottled)",
+    registry=REGISTRY,
+)
+ORIGINAL_GATEWAY_MIGRATION = Gauge(
+    "coffee_api_original_gateway_migration",
+    "1 while ORIGINAL_GATEWAY_MIGRATION accepts the original gateway's unsigned requests",
     registry=REGISTRY,
 )

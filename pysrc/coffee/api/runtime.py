@@ -15,6 +15,7 @@ import orjson
 
 from coffee.api.listeners import Listeners
 from coffee.api.modules.identity.tokens import Tokens
+from coffee.api.original_gateway import OriginalGateway
 from coffee.api.relay import Relay
 from coffee.api.settings import ApiSettings
 from coffee.infra import pg, redis_connect
@@ -35,6 +36,7 @@ class Runtime:
     redis: object
     heartbeat: Heartbeat
     tokens: Tokens
+    original_gateway: OriginalGateway = field(default_factory=lambda: OriginalGateway(False))
     listeners: Listeners | None = None
     _broker_down_until: float = 0.0
     background: list[asyncio.Task] = field(default_factory=list)
@@ -60,7 +62,14 @@ class Runtime:
         )
         heartbeat = Heartbeat(settings.heartbeat_start)
         tokens = Tokens(settings.hmac_secret)
-        rt = cls(settings, pool, clickhouse, publisher, relay, redis, heartbeat, tokens)
+        original_gateway = OriginalGateway(
+            settings.original_gateway_migration, settings.original_gateway_peers
+        )
+        original_gateway.announce()
+        rt = cls(
+            settings, pool, clickhouse, publisher, relay, redis, heartbeat, tokens,
+            original_gateway,
+        )  # fmt: skip
         relay.start()
         if settings.listeners_enabled:
             rt.listeners = Listeners(

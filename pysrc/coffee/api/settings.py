@@ -8,6 +8,7 @@ from urllib.parse import quote
 import msgspec
 from msgspec import Meta
 
+from coffee.api.original_gateway import parse_peers
 from coffee.infra.clickhouse import absolute_chdb
 
 
@@ -73,6 +74,10 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     gateway_signature_max_skew: Annotated[int, Meta(ge=0)] = 30
     # Refuse a signature nonce (the gateway's request id) seen before inside the skew window.
     gateway_signature_replay_check: bool = True
+    # Migration mode (coffee.api.original_gateway): unsigned requests from the original Go
+    # gateway are taken with their headers as sent; only from these peers when listed.
+    original_gateway_migration: bool = False
+    original_gateway_peers: str = ""
 
     # Identity: JWT secret shared with the gateway (base64 as the original's HMAC_SECRET).
     hmac_secret: str = ""
@@ -91,6 +96,12 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True):
     heartbeat_start: bool = False
     # Apply pending migrations when a worker starts (under a lock; idempotent).
     migrate_on_start: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            parse_peers(self.original_gateway_peers)
+        except ValueError as exc:
+            raise ValueError(f"ORIGINAL_GATEWAY_PEERS: {exc}") from None
 
     def pg_dsn(self) -> str:
         # Every part percent-encoded: a password with `@`, `:`, `/` or `#` (the originals took

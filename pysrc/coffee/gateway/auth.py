@@ -56,9 +56,11 @@ class Principal:
         self.partner_id = str(self.partner).encode() if self.partner else b""
         # The verifier accepted the token up to exp + leeway: the cached claims live as long.
         self.exp = float(exp) + leeway if isinstance(exp, int | float) else float("inf")
-        user = str(uid)
-        account_s = "" if account is None else str(account)
-        basic = base64.b64encode(f"{user}~{user}~1~{account_s}:{user}".encode())
+        user = _decimal(uid)
+        account_s = "" if account is None else _decimal(account)
+        # As the original gateway built it on its session path: `%d~name~1~%d:%d` with the
+        # user id as the name (its claims carry no name) and account 0 when the claim is absent.
+        basic = base64.b64encode(f"{user}~{user}~1~{account_s or 0}:{user}".encode())
         self.auth_value = b"Basic " + basic
         self.tenant = b"".join((
             b"x-bb-partner-id: ", self.partner_id,
@@ -67,6 +69,13 @@ class Principal:
             b"\r\nx-bb-user-account-id: ", account_s.encode(),
             b"\r\nauthorization: ", self.auth_value, b"\r\n",
         ))  # fmt: skip
+
+
+def _decimal(value: Any) -> str:
+    """A numeric claim as Go's `%d` prints the int the original took from it (7.0 -> "7")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def token_digest(token: bytes) -> bytes:

@@ -96,6 +96,32 @@ async def live_session(ctx: RequestContext, token: str) -> dict[str, Any] | None
     }
 
 
+def original_verify_answer(
+    token: str, session: dict[str, Any], client_id: str, client_type: str
+) -> dict[str, Any]:
+    """The fields the original gateway decodes from `/auth/verify/token` (its UserAuthResponse):
+    `token`, `client`, and `userClientAccount` with `partnerProfile.partnerId`, from which it
+    builds the Basic authorization and looks up the partner's plan. Absent values are left out,
+    as Go's `omitempty` does; `partnerProfile` is always there (the original dereferences it)."""
+    account: dict[str, Any] = {"userId": session["userId"], "status": "ACTIVE"}
+    if session.get("userAccountId"):
+        account["id"] = session["userAccountId"]
+    if client_id:
+        account["clientId"] = client_id
+        account["clientAppType"] = client_type
+    for field in ("name", "email"):
+        if session.get(field):
+            account[field] = session[field]
+    account["partnerProfile"] = (
+        {"partnerId": session["partnerId"]} if session.get("partnerId") else {}
+    )
+    client = {"id": client_id, "appType": client_type} if client_id else None
+    answer: dict[str, Any] = {"token": token, "userClientAccount": account}
+    if client is not None:
+        answer["client"] = client
+    return answer
+
+
 def routes(_settings: Any) -> list[Router]:
     @post("/auth/login", status_code=200)
     async def login(request: Request, ctx: RequestContext) -> Response[bytes]:
@@ -170,22 +196,30 @@ def routes(_settings: Any) -> list[Router]:
         ctx.on_commit(forget)
         return ok({"status": _status("SUCCESS")})
 
-    async def _verify(ctx: RequestContext) -> Response[bytes]:
+    async def _verify(request: Request, ctx: RequestContext) -> Response[bytes]:
         body = _decode(ctx.body, TokenBody)
         session = await live_session(ctx, body.token)
         if session is None:
             return ok({"status": _status("ERROR", "invalid or expired session")}, 401)
-        return ok({"status": _status("SUCCESS"), "user": session})
+        client_id = request.headers.get("x-bb-clientid", "")
+        client_type = request.headers.get("x-bb-clienttype", "") or "CUSTOMER"
+        return ok(
+            {
+                "status": _status("SUCCESS"),
+                "user": session,
+                **original_verify_answer(body.token, session, client_id, client_type),
+            }
+        )
 
     @post("/auth/verify/token", status_code=200)
-    async def verify_token(ctx: RequestContext) -> Response[bytes]:
-        return await _verify(ctx)
+    async def verify_token(request: Request, ctx: RequestContext) -> Response[bytes]:
+        return await _verify(request, ctx)
 
     # The same at the root: the gateway sends `/auth/verify/token` to IDENTITY_URL's host
     # without IDENTITY_URL's path, so IDENTITY_URL=http://<api> must work too.
     @post("/auth/verify/token", status_code=200, include_in_schema=False)
-    async def verify_token_root(ctx: RequestContext) -> Response[bytes]:
-        return await _verify(ctx)
+    async def verify_token_root(request: Request, ctx: RequestContext) -> Response[bytes]:
+        return await _verify(request, ctx)
 
     @get("/session/{sid:str}")
     async def session_lookup(sid: str, ctx: RequestContext) -> Response[bytes]:
