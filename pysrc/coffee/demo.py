@@ -44,8 +44,9 @@ def _events_burst(port: int, say: Callable[[str], None]) -> tuple[int, int, int]
                              params='{"screen": "home"}')
             for i in range(45)
         ]  # fmt: skip
+        launch = events_pb2.LaunchEvent(dynamicLink="demo")
         events.append(events_pb2.Event(id=f"demo-{round_}-launch", timestamp=str(now),
-                                       launchEvent=b"\x0a\x04demo"))  # fmt: skip
+                                       launchEvent=launch))  # fmt: skip
         events.append(events_pb2.Event(id=f"demo-{round_}-abc", timestamp="abc", name="x"))
         events.append(events_pb2.Event(id=f"demo-{round_}-1e3", timestamp="1e3", name="x"))
         future = str(now + 24 * 3600 * 1000)  # a client clock one day ahead

@@ -90,7 +90,12 @@ def count(clickhouse: ClickHouse, db: str, table: str, final: bool = False) -> i
 
 def launch_batch(ids: list[str]) -> events_pb2.Events:
     ts = str(NOW_MS())
-    events = [events_pb2.Event(id=i, timestamp=ts, launchEvent=b"\x0a\x01x") for i in ids]
+    events = [
+        events_pb2.Event(
+            id=i, timestamp=ts, launchEvent=events_pb2.LaunchEvent.FromString(b"\x0a\x01x")
+        )
+        for i in ids
+    ]
     return events_pb2.Events(header=HEADER, events=events)
 
 

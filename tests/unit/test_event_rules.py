@@ -34,7 +34,9 @@ def bodies(prepared) -> dict[str, dict]:
 
 
 def test_valid_events_are_grouped_by_payload_type():
-    launch = events_pb2.Event(id="l1", timestamp=str(NOW), launchEvent=b"\x0a\x03abc")
+    launch = events_pb2.Event(
+        id="l1", timestamp=str(NOW), launchEvent=events_pb2.LaunchEvent.FromString(b"\x0a\x03abc")
+    )
     prepared = EventRules().prepare(batch(generic("g1", str(NOW)), launch), NOW)
     assert (prepared.accepted, prepared.rejected, prepared.corrected) == (2, [], 0)
     messages = bodies(prepared)
@@ -46,8 +48,9 @@ def test_valid_events_are_grouped_by_payload_type():
     assert messages["GenericEvent"]["events"][0]["name"] == "click"
 
 
-# The original eventservice.proto's oneof: payload field number -> message type name (the
-# routing key the original producer used and the original consumers' queues are bound on).
+# The original eventservice.proto's oneof: payload field number -> the routing key the original
+# producer used (Go's oneof case type `Event_<FieldName>`, so `otpVerifiedEvent` of message
+# OTPVerifiedEvent routes as OtpVerifiedEvent) and the original consumers' queues are bound on.
 ORIGINAL_PAYLOAD_TYPES = {
     9: "LaunchEvent",
     10: "PageOpenedEvent",
@@ -62,7 +65,7 @@ ORIGINAL_PAYLOAD_TYPES = {
     19: "ChooseProductEvent",
     20: "PhoneVerificationInitiateEvent",
     21: "PhoneNumberEntered",
-    22: "OTPVerifiedEvent",
+    22: "OtpVerifiedEvent",
     23: "AddToCartEvent",
     24: "GoToPaymentsEvent",
     25: "InitiatePurchaseEvent",
@@ -89,9 +92,9 @@ ORIGINAL_PAYLOAD_TYPES = {
     46: "NudgeForReview",
     47: "SessionIdChangeEvent",
     48: "CheckDeliveryInfoEvent",
-    49: "PDPTagClickEvent",
+    49: "PdpTagClickEvent",
     50: "ActionBarBagCLickEvent",
-    51: "PDPActionEvent",
+    51: "PdpActionEvent",
     52: "ProfileActionEvent",
     53: "BadgeClickEvent",
     54: "HashTagClickEvent",

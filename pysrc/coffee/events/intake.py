@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from coffee._native import EventRules
-from coffee.events import metrics
+from coffee.events import metrics, original_wire
 from coffee.events.proto import events_pb2
 from coffee.events.settings import EventSettings
 from coffee.infra.bounded_queue import ByteBudget, put_within
@@ -23,6 +23,7 @@ from coffee.infra.durable_publisher import DurablePublisher, WalFull
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+GENERIC_ROUTING_KEY = "GenericEvent"
 
 
 class WorkerStopped(Exception):
@@ -36,6 +37,15 @@ class Job:
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
     size: int = 0  # the bytes it holds in the queue (its bodies)
+
+
+def in_original_format(groups: list[tuple[str, bytes, int]]) -> list[tuple[str, bytes, int]]:
+    """The groups as the original producer published them; events without a typed payload
+    (our generic ones) have no original form and stay in ours under `GenericEvent`."""
+    return [
+        (key, body if key == GENERIC_ROUTING_KEY else original_wire.to_original(body), count)
+        for key, body, count in groups
+    ]
 
 
 def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:
@@ -96,6 +106,7 @@ class Intake:
         self._workers: set[asyncio.Task[None]] = set()
         self.replaced = 0  # workers that died (a bug, a cancel) and were replaced
         self._draining = False
+        self.original_format = settings.event_message_format == "original"
 
     def start(self) -> None:
         # Read when scraped, not set per batch: nothing on the hot path, and never stale while
@@ -138,7 +149,10 @@ class Intake:
         for _, _, reason in prepared.rejected:
             metrics.EVENTS_REJECTED.labels(reason).inc()
         if prepared.groups:
-            await self._make_durable(prepared.groups, context)
+            groups = prepared.groups
+            if self.original_format:
+                groups = in_original_format(groups)
+            await self._make_durable(groups, context)
         metrics.EVENTS_ACCEPTED.inc(prepared.accepted)
         if prepared.corrected:
             metrics.EVENTS_CORRECTED.inc(prepared.corrected)
@@ -185,7 +199,13 @@ class Intake:
             while len(jobs) < self.settings.event_coalesce_batches and not self.queue.empty():
                 jobs.append(self.queue.get_nowait())
             try:
-                for routing_key, body, count in coalesce(jobs):
+                # The original format is one batch per message: its consumers read no arrays.
+                groups = (
+                    [group for job in jobs for group in job.groups]
+                    if self.original_format
+                    else coalesce(jobs)
+                )
+                for routing_key, body, count in groups:
                     headers = {"x-schema-version": SCHEMA_VERSION, "x-event-count": count}
                     outcome = await self.publisher.publish(routing_key, body, headers)
                     metrics.PUBLISHED.labels(outcome).inc()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -49,6 +49,10 @@ class EventSettings(_WebhookSourceSettings, frozen=True, kw_only=True):
     event_max_batch: Annotated[int, Meta(ge=1)] = 1000
     # Queued Dispatch batches a worker publishes together (one message per routing key).
     event_coalesce_batches: Annotated[int, Meta(ge=1, le=256)] = 16
+    # `current`: our envelope JSON (coalesced, with corrections and payload bytes kept).
+    # `original`: what the original producer published, for its consumers during a migration:
+    # protojson of {header, events}, one batch per message (coffee.events.original_wire).
+    event_message_format: Literal["current", "original"] = "current"
     event_wal_dir: str = "var/events-wal"
     event_wal_max_bytes: Annotated[int, Meta(ge=MiB)] = GiB
     # Seconds a SIGTERM waits for in-flight RPCs and the queue to drain.

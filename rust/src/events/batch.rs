@@ -19,9 +19,12 @@ pub const GENERIC_ROUTING_KEY: &str = "GenericEvent";
 
 /// Field number of the first typed payload in `Event`'s oneof (the original's `launchEvent`).
 const FIRST_TYPED_FIELD: u32 = 9;
-/// The original `eventservice.proto`'s payload message names, by field number from 9 to 64:
-/// the routing key of an event is its payload's type name, as the original producer routed it
-/// and as the original consumers' queues are bound.
+/// The routing key of each typed payload, by field number from 9 to 64: the name Go's protobuf
+/// compiler gives the oneof case (`Event_<FieldName>`, the field name with its first letter
+/// upper-cased), which the original producer published under and the original consumers'
+/// queues are bound on. It is the payload's message name except for three kinds whose field is
+/// spelled otherwise: `OtpVerifiedEvent` (message OTPVerifiedEvent), `PdpTagClickEvent` and
+/// `PdpActionEvent` (PDPTagClickEvent, PDPActionEvent).
 const TYPED_PAYLOAD_NAMES: [&str; 56] = [
     "LaunchEvent",
     "PageOpenedEvent",
@@ -36,7 +39,7 @@ const TYPED_PAYLOAD_NAMES: [&str; 56] = [
     "ChooseProductEvent",
     "PhoneVerificationInitiateEvent",
     "PhoneNumberEntered",
-    "OTPVerifiedEvent",
+    "OtpVerifiedEvent",
     "AddToCartEvent",
     "GoToPaymentsEvent",
     "InitiatePurchaseEvent",
@@ -63,9 +66,9 @@ const TYPED_PAYLOAD_NAMES: [&str; 56] = [
     "NudgeForReview",
     "SessionIdChangeEvent",
     "CheckDeliveryInfoEvent",
-    "PDPTagClickEvent",
+    "PdpTagClickEvent",
     "ActionBarBagCLickEvent",
-    "PDPActionEvent",
+    "PdpActionEvent",
     "ProfileActionEvent",
     "BadgeClickEvent",
     "HashTagClickEvent",

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from aio_pika.abc import AbstractIncomingMessage
 
 from coffee._native import BufferFull, RowBatch
+from coffee.events import original_wire
 from coffee.events.consumers import metrics
 from coffee.events.consumers.schema import COLUMNS
 from coffee.events.consumers.settings import ConsumerSettings
@@ -149,7 +150,19 @@ def add_rows(batch: RowBatch, kind: Kind, message: AbstractIncomingMessage) -> t
             message.body, routing_key or kind.table, message_key(message),
             _received_ms(message), _now_ms(),
         )  # fmt: skip
-    return batch.add(message.body, routing_key, _now_ms())
+    return batch.add(envelope_of(message.body), routing_key, _now_ms())
+
+
+def envelope_of(body: bytes) -> bytes:
+    """The message as our envelope: the original format (from the original producers, or ours
+    with EVENT_MESSAGE_FORMAT=original) is converted; what neither format reads is passed on
+    as it is, for the row builder to refuse and count."""
+    if not original_wire.is_original(body):
+        return body
+    try:
+        return original_wire.to_envelope(body)
+    except original_wire.NotOriginal:
+        return body
 
 
 class DirectSinker:
