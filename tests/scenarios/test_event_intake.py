@@ -14,7 +14,8 @@ import aio_pika
 import grpc
 import pytest
 from coffee.events.proto import events_pb2
-from coffee.infra.event_exchange import unrouted_name
+from coffee.infra import event_exchange
+from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import REGISTRY
 
@@ -257,6 +258,38 @@ async def _take_unrouted(exchange: str) -> bytes:
                 return message.body
             await asyncio.sleep(0.1)
     raise AssertionError("nothing in the unrouted queue")
+
+
+def test_the_unrouted_queue_is_bounded_and_an_unbounded_one_is_used_as_it_is(monkeypatch):
+    """Issue 19 item 7: `.unrouted` keeps at most UNROUTED_MAX_LENGTH messages (the oldest go);
+    one an older version declared unbounded is used as it is, not refused."""
+    monkeypatch.setattr(event_exchange, "UNROUTED_MAX_LENGTH", 3)
+    bounded, legacy = unique("coffee_test_bounded"), unique("coffee_test_unbounded")
+
+    async def scenario() -> tuple[int, int]:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.declare_queue(unrouted_name(legacy), durable=True)  # no bound
+            depths = []
+            try:
+                for name in (bounded, legacy):
+                    exchange = await declare_event_exchange(channel, name)
+                    for i in range(5):
+                        await exchange.publish(aio_pika.Message(b"%d" % i), "NoSuchKind")
+                    queue = await channel.declare_queue(unrouted_name(name), passive=True)
+                    depths.append(queue.declaration_result.message_count)
+                    if name == bounded:
+                        kept = await queue.get(no_ack=True)
+                        assert kept.body == b"2", "the oldest were dropped"
+            finally:
+                for name in (bounded, legacy):
+                    await channel.queue_delete(unrouted_name(name))
+                    await channel.exchange_delete(name)
+                    await channel.exchange_delete(unrouted_name(name))
+            return depths[0], depths[1]
+
+    assert asyncio.run(scenario()) == (3, 5)
 
 
 def test_an_existing_exchange_without_the_alternate_exchange_is_used_as_it_is(tmp_path):
