@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import shutil
+import subprocess
 import threading
 import time
 
@@ -531,3 +534,53 @@ def test_a_dead_letter_queue_declared_by_an_older_version_is_used_as_it_is(tmp_p
             assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1)
     finally:
         asyncio.run(_cleanup(prefix, settings.retry_limit))
+
+
+def test_a_replayed_dead_letter_without_a_message_id_gets_the_id_its_rows_had(stack):
+    """Issue 19: `coffee dlq replay` publishes every message with an id. A message sent to us
+    without one (by a client other than aio-pika, which always sets one: amqp-publish here)
+    gets the id the consumers derive from its body and send stamp, so the replay's rows are
+    the ones a redelivery would have made (not a second copy under a new id)."""
+    consumers, *_ = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+    dead, target = f"error.{kind.queue}", unique("coffee_test_replayed")
+    tool = shutil.which("amqp-publish")
+    assert tool, "amqp-publish is missing: run scripts/system-deps.sh (Debian package amqp-tools)"
+    subprocess.run(
+        [
+            tool,
+            "-u",
+            AMQP.rstrip("/"),  # librabbitmq reads a trailing "/" as the empty vhost
+            "-r",
+            dead,
+            "-b",
+            '{"n": 1}',
+            "-H",
+            "x-received-at: 1700000000000",
+        ],
+        check=True,
+        timeout=30,
+    )
+
+    async def scenario() -> list:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.declare_queue(target, durable=True)
+            kept = aio_pika.Message(b'{"n": 2}', message_id="kept-id")
+            await channel.default_exchange.publish(kept, dead)
+            before = await channel.declare_queue(dead, passive=True)
+            sent_without_id = await before.get(no_ack=False)
+            assert sent_without_id.message_id is None
+            await sent_without_id.nack(requeue=True)
+            await replay(consumers.settings, dead, None, to=target)
+            queue = await channel.declare_queue(target, passive=True)
+            out = []
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                out.append(message)
+            await channel.queue_delete(target)
+            return out
+
+    ids = sorted(m.message_id for m in asyncio.run(scenario()))
+    expected = hashlib.sha256(b'{"n": 1}\0' + b"1700000000000").hexdigest()
+    assert ids == sorted([expected, "kept-id"])

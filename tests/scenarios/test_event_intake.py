@@ -323,3 +323,26 @@ def test_an_existing_exchange_without_the_alternate_exchange_is_used_as_it_is(tm
             assert srv.server.publisher.confirmed == 1
     finally:
         assert asyncio.run(cleanup()) == 1
+
+
+def test_every_published_batch_has_a_message_id_confirmed_or_from_the_log(
+    exchange, tmp_path, proxy
+):
+    """Issue 19: every publisher we control sets a message id (the consumers' row ids and
+    insert tokens come from it): batches published at once and batches the write-ahead log
+    held while the broker was away and replayed later."""
+    with server_behind(proxy, exchange, str(tmp_path)) as (queue, srv):
+        stub = srv.stub()
+        assert stub.dispatch(event_batch(["direct-1"]), timeout=10).accepted == 1
+        proxy.cut()
+        for name in ("logged-1", "logged-2"):
+            assert stub.dispatch(event_batch([name]), timeout=10).accepted == 1
+        proxy.restore()
+        messages: list = []
+        deadline = time.monotonic() + 30
+        while len(messages) < 3 and time.monotonic() < deadline:
+            messages += queue.messages()
+            time.sleep(0.2)
+    assert len(messages) == 3, messages
+    ids = [m.message_id for m in messages]
+    assert all(ids) and len(set(ids)) == 3, ids

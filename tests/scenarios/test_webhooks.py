@@ -200,6 +200,9 @@ def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(pr
     accepted_big = statuses.count(200)
     branch_bodies = [m.body for m in received["branch"]]
     assert branch_bodies.count(big) == accepted_big, "every accepted webhook, once"
+    # Published at once or replayed from the log, each has its message id (issue 19).
+    messages = [m for source in received.values() for m in source]
+    assert all(m.message_id and m.message_id == m.headers["x-message-id"] for m in messages)
     assert sorted(m.body for m in received["shopify"]) == [b'{"n": %d}' % i for i in range(3)]
 
 
