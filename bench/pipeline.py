@@ -80,6 +80,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     env = {
         **os.environ,
         "HOST": "127.0.0.1", "PORT": str(port), "GIN_PORT": str(free_port()),
+        "EVENTS_ADMIN_PORT": str(free_port()),
         "AMQP_URI": AMQP, "EVENT_EXCHANGE": prefix + "grpc_event.tx",
         "EVENT_WAL_DIR": os.path.join(work, "wal"),
         "NAME_PREFIX": prefix, "TOPOLOGY_FILE": topology, "CLICKHOUSE_DB_NAMES": "bench",

@@ -98,6 +98,7 @@ class Stack:
             "PORT": str(free_port()), "GIN_PORT": str(free_port()),
             "CONSUMER_METRICS_PORT": str(free_port()),
             "API_ADMIN_PORT": str(free_port()), "GATEWAY_ADMIN_PORT": str(free_port()),
+            "EVENTS_ADMIN_PORT": str(free_port()),
         })  # fmt: skip
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
