@@ -246,6 +246,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "GIN_PORT": str(free_port()),
+        "EVENTS_ADMIN_PORT": str(free_port()),
         "AMQP_URI": AMQP,
         "EVENT_EXCHANGE": exchange,
         "EVENT_WAL_DIR": wal,

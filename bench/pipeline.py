@@ -51,9 +51,10 @@ async def _delete(prefix: str) -> None:
         channel = await connection.channel()
         queue = prefix + "bench_events_q"
         for name in (queue, f"error.{queue}", f"{queue}.retry.1", f"{queue}.retry.2",
-                     prefix + "grpc_event.tx.unrouted"):  # fmt: skip
+                     prefix + "grpc_event.tx.unrouted", prefix + "coffee.discarded"):  # fmt: skip
             await channel.queue_delete(name)
-        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
+        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error",
+                     "coffee.discarded"):  # fmt: skip
             await channel.exchange_delete(prefix + name)
 
 
@@ -79,6 +80,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     env = {
         **os.environ,
         "HOST": "127.0.0.1", "PORT": str(port), "GIN_PORT": str(free_port()),
+        "EVENTS_ADMIN_PORT": str(free_port()),
         "AMQP_URI": AMQP, "EVENT_EXCHANGE": prefix + "grpc_event.tx",
         "EVENT_WAL_DIR": os.path.join(work, "wal"),
         "NAME_PREFIX": prefix, "TOPOLOGY_FILE": topology, "CLICKHOUSE_DB_NAMES": "bench",

@@ -13,9 +13,14 @@ driver, at seeded random times, injects real faults, then a count of what surviv
   stop_app`/`start_app`, always restarted in a finally), the events database detached from
   the consumers' ClickHouse and attached again, a consumer killed with SIGKILL and restarted,
   an events process sent SIGTERM (it must exit 0) and restarted, an events process killed with
-  SIGKILL while it appends to its write-ahead log (the broker stopped) and restarted.
+  SIGKILL while it appends to its write-ahead log (the broker stopped) and restarted, a poison
+  row (a launch event ClickHouse refuses, by a table constraint, sent with 99 good ones that
+  make the buffered launch kind flush): the bad row's message must be dead-lettered, the rest
+  written.
 - End: load stops, queues drain, dead letters are replayed as the runbook says (`coffee dlq
-  replay`), the consumers stop; every accepted id must be a row of `events.events` once.
+  replay`), the consumers stop; every accepted id must be a row of `events.events` once. The
+  poison rows' dead letters are counted (they must equal the poison rows sent) and purged, not
+  replayed: no fix can make ClickHouse take them.
 
 The spec allows no 5xx for any of these faults (Q1: Redis down falls back to the identity
 service; the broker and ClickHouse are behind the write-ahead log and the queues), so every
@@ -61,8 +66,11 @@ from tests.support.faultproxy import FaultProxy
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 FAULTS = (
     "redis_cut", "rabbitmq_restart", "clickhouse_detach", "consumer_kill", "events_sigterm",
-    "events_sigkill",
+    "events_sigkill", "poison_row",
 )  # fmt: skip
+POISON_PREFIX = "poison-"
+LAUNCH_QUEUE = "grpc_clickhouse_launch_event_q"  # a buffered kind (topology.toml)
+LAUNCH_TABLE = "`logs`.`launch_log_events`"
 # A fault's window is extended by this much: clients see its effect a little after it ends.
 WINDOW_GRACE = 5.0
 
@@ -90,6 +98,7 @@ class Stack:
             "PORT": str(free_port()), "GIN_PORT": str(free_port()),
             "CONSUMER_METRICS_PORT": str(free_port()),
             "API_ADMIN_PORT": str(free_port()), "GATEWAY_ADMIN_PORT": str(free_port()),
+            "EVENTS_ADMIN_PORT": str(free_port()),
         })  # fmt: skip
         self.env = env
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -305,6 +314,8 @@ class Chaos:
         self.kinds, self.gap = kinds, gap
         self.faults: list[Fault] = []
         self.broker_stopped = False
+        self.poison_sent: list[str] = []
+        self.launch_sent: list[str] = []  # the good rows sent with the poison
 
     def run(self, until: float) -> None:
         order = list(self.kinds)
@@ -371,10 +382,67 @@ class Chaos:
         self.stack.start_role("events")
         return f"(log {logged} bytes at the kill)"
 
+    def poison_row(self) -> str:
+        """A row ClickHouse refuses inside a buffered kind (issue 19): the launch table gets a
+        constraint no poison id meets, then one poison launch event and 99 good ones are sent,
+        so the launch kind's buffer reaches its 100 rows and flushes with the poison inside.
+        The flush is split until the poison message is found and dead-lettered."""
+        answer = self.stack.control(
+            f"sql ALTER TABLE {LAUNCH_TABLE} ADD CONSTRAINT IF NOT EXISTS soak_poison"
+            f" CHECK NOT startsWith(event_id, '{POISON_PREFIX}')"
+        )
+        run = uuid.uuid4().hex[:6]
+        poison = f"{POISON_PREFIX}{run}"
+        good = [f"launch-{run}-{i}" for i in range(99)]
+        stub = events_pb2_grpc.EventServiceStub(
+            grpc.insecure_channel(f"127.0.0.1:{self.stack.env['PORT']}")
+        )
+        _send_launch_events(stub, [poison])
+        for start in range(0, len(good), 33):
+            _send_launch_events(stub, good[start : start + 33])
+        self.poison_sent.append(poison)
+        self.launch_sent.extend(good)
+        return f"(constraint: {answer})"
+
     def restore(self) -> None:
         self.redis.restore()
         if self.broker_stopped:
             _rabbitmqctl("start_app")
+
+
+def _send_launch_events(stub: events_pb2_grpc.EventServiceStub, ids: list[str]) -> None:
+    """One batch of launch events, resent until answered OK (as EventLoad's clients do)."""
+    header = events_pb2.Header(bbDeviceId=99, deviceId="soak-poison")
+    now = str(time.time_ns() // 1_000_000)
+    events = [events_pb2.Event(id=i, timestamp=now, launchEvent=b"\x0a\x01x") for i in ids]
+    request = events_pb2.Events(header=header, events=events)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if stub.dispatch(request, timeout=10).accepted == len(ids):
+                return
+        except grpc.RpcError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"launch events {ids[0]}.. not accepted within 120 s")
+
+
+async def _poison_dead_letters(settings: ConsumerSettings, sent: int, timeout: float) -> int:
+    """Waits (a buffered flush can be a minute away) until the launch kind's dead-letter queue
+    holds as many messages as poison rows were sent, then counts the ones that carry a poison
+    row and were refused by ClickHouse, and purges the queue: replay cannot help them."""
+    if not sent:  # a run without the fault: its dead letters are replayed like any others
+        return 0
+    dead = f"error.{settings.name_prefix}{LAUNCH_QUEUE}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (await dlq.depths(settings)).get(dead, 0) < sent:
+        await asyncio.sleep(1)
+    held = await dlq.peek(settings, dead, 10_000)
+    poison = sum(
+        POISON_PREFIX in m["body"] and m["reason"] == "refused by ClickHouse" for m in held
+    )
+    await dlq.purge(settings, dead)
+    return poison
 
 
 async def _drained(settings: ConsumerSettings, timeout: float) -> bool:
@@ -441,6 +509,7 @@ def run(
         http.stop()
         events.stop()
         drained = asyncio.run(_drained(settings, 180))
+        poison_dead = asyncio.run(_poison_dead_letters(settings, len(chaos.poison_sent), 120))
         replayed = asyncio.run(_replay_dead_letters(settings))
         if replayed:
             progress(f"replayed {replayed} dead-lettered messages")
@@ -450,6 +519,11 @@ def run(
         with open(ids_path) as f:
             rows = [line.strip() for line in f]
         final = int(stack.control("sql SELECT count() FROM `events`.`events` FINAL").split()[1])
+        # The poison's flush wrote the good launch rows (the dead letter came after it).
+        launch_path = os.path.join(data_dir, "launch_ids.txt")
+        stack.control(f"ids {LAUNCH_TABLE} {launch_path}")
+        with open(launch_path) as f:
+            launch_rows = {line.strip() for line in f}
         consumers_exit = stack.stop_consumers()
     finally:
         chaos.restore()
@@ -473,6 +547,11 @@ def run(
         "duplicates": final - len(distinct),
         "duplicates_before_merge": len(rows) - len(distinct),
         "dead_letters_replayed": replayed,
+        "poison_rows_sent": len(chaos.poison_sent),
+        "dead_letters_poison": poison_dead,
+        "poison_rows_stored": len(launch_rows & set(chaos.poison_sent)),
+        "launch_rows_sent_with_poison": len(chaos.launch_sent),
+        "launch_rows_lost": len(set(chaos.launch_sent) - launch_rows),
         "queues_drained": drained,
         "consumers_exit_code": consumers_exit,
         "faults_injected": len(chaos.faults),
@@ -491,7 +570,13 @@ def run(
 
 
 def summary(r: dict[str, Any]) -> str:
-    met = r["lost"] == 0 and r["duplicates"] == 0 and r["http_5xx_outside_fault_windows"] == 0
+    met = (
+        r["lost"] == 0
+        and r["duplicates"] == 0
+        and r["http_5xx_outside_fault_windows"] == 0
+        and r["dead_letters_poison"] == r["poison_rows_sent"]
+        and r["launch_rows_lost"] == 0
+    )
     kinds = sorted({f["name"] for f in r["faults"]})
     return "\n".join([
         f"soak: {r['minutes']:g} min, {r['faults_injected']} faults ({', '.join(kinds)})",
@@ -500,5 +585,8 @@ def summary(r: dict[str, Any]) -> str:
         f"  events: {r['events_accepted']} accepted, {r['rows']} rows, lost {r['lost']},"
         f" duplicates {r['duplicates']} ({r['duplicates_before_merge']} before the merge),"
         f" dead letters replayed {r['dead_letters_replayed']}",
-        f"  budget (lost 0, duplicates 0, no 5xx outside faults): {'met' if met else 'MISSED'}",
+        f"  poison: {r['poison_rows_sent']} rows sent, {r['dead_letters_poison']} dead letters,"
+        f" {r['launch_rows_lost']} of {r['launch_rows_sent_with_poison']} good launch rows lost",
+        f"  budget (lost 0, duplicates 0, no 5xx outside faults, dead letters = poison rows):"
+        f" {'met' if met else 'MISSED'}",
     ])  # fmt: skip

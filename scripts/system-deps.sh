@@ -18,6 +18,8 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v h2load >/dev/null || need+=(nghttp2-client)
 # tests/unit/test_alert_rules.py runs promtool (ops/alerts.yml and its unit tests).
 command -v promtool >/dev/null || need+=(prometheus)
+# tests publish a message without a message id with amqp-publish (aio-pika always sets one).
+command -v amqp-publish >/dev/null || need+=(amqp-tools)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}"

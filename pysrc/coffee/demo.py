@@ -123,7 +123,7 @@ def _webhooks(env: dict[str, str], roles: list[str], say: Callable[[str], None])
 def run_demo(env: dict[str, str], roles: list[str], say: Callable[[str], None]) -> None:
     if "events" in roles:
         accepted, rejected, corrected = _events_burst(int(env["PORT"]), say)
-        metrics = f"http://127.0.0.1:{env.get('GIN_PORT', '8018')}/metrics"
+        metrics = f"http://127.0.0.1:{env.get('EVENTS_ADMIN_PORT', '9018')}/metrics"
         clamped = _scrape(metrics, "coffee_events_timestamp_corrected_total")
         say(f"events: accepted {accepted}, rejected {rejected} (bad timestamps),"
             f" timestamp-corrected {int(clamped)} (expected {corrected})")  # fmt: skip

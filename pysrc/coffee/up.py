@@ -145,8 +145,12 @@ def _prepare_api(env: dict[str, str]) -> None:
         open(marker, "w").close()
 
 
-# The admin listeners (PUT /heartbeat/, GET /metrics) of the api and the gateway.
-ADMIN_PORTS = {"api": ("API_ADMIN_PORT", "9000"), "gateway": ("GATEWAY_ADMIN_PORT", "9080")}
+# The admin listeners (PUT /heartbeat/, GET /metrics) of the api, the gateway and events.
+ADMIN_PORTS = {
+    "api": ("API_ADMIN_PORT", "9000"),
+    "gateway": ("GATEWAY_ADMIN_PORT", "9080"),
+    "events": ("EVENTS_ADMIN_PORT", "9018"),
+}
 
 
 def _admin_port(env: dict[str, str], role: str) -> str:
@@ -235,8 +239,9 @@ def _print_urls(children: list[Child], env: dict[str, str]) -> None:
         f" admin: metrics http://127.0.0.1:{_admin_port(env, 'api')}/metrics)",
         "gateway": f"http://127.0.0.1:{env.get('PORT_GATEWAY', '8080')}/{{service}}/..."
         f"  (admin: metrics http://127.0.0.1:{_admin_port(env, 'gateway')}/metrics)",
-        "events": f"grpc 127.0.0.1:{env['PORT']}"
-        f"  (metrics http://127.0.0.1:{env.get('GIN_PORT', '8018')}/metrics)",
+        "events": f"grpc 127.0.0.1:{env['PORT']}, webhooks"
+        f" http://127.0.0.1:{env.get('GIN_PORT', '8018')}/  (heartbeat /heartbeat/;"
+        f" admin: metrics http://127.0.0.1:{_admin_port(env, 'events')}/metrics)",
         "consumers": f"metrics http://127.0.0.1:{env['CONSUMER_METRICS_PORT']}/metrics",
     }
     for child in children:

@@ -157,7 +157,18 @@ def test_outbox_survives_a_broker_outage_and_a_process_kill(proxy):
         while counted() < 25 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert counted() == 25
-        asyncio.run(_drain(api.exchange, ".viewed"))  # removes the queue
+        viewed = asyncio.run(_drain(api.exchange, ".viewed"))  # removes the queue
+        # Published straight (not through the outbox), each still has its own id (issue 19).
+        viewed_ids = [message_id for message_id, _ in viewed]
+        assert viewed_ids and all(viewed_ids) and len(set(viewed_ids)) == len(viewed_ids)
     finally:
         asyncio.run(_delete_audit(api.exchange))
         api.close()
+
+
+def test_the_api_publisher_refuses_a_message_without_an_id():
+    """Issue 19: the consumers take row ids from message ids, so the api's publisher (the
+    outbox relay's and the direct events') will not send a message without one."""
+    publisher = amqp.Publisher(BROKER, "coffee_test_never_declared")
+    with pytest.raises(ValueError, match="message id"):
+        asyncio.run(publisher.publish("rk", b"{}", message_id=""))

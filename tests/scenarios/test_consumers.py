@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import shutil
+import subprocess
 import threading
 import time
 
@@ -37,7 +40,7 @@ from tests.support.events_harness import (
 @contextlib.contextmanager
 def running_stack(tmp_path, clickhouse, **overrides):
     require_port("RabbitMQ", "127.0.0.1", 5672)
-    prefix = unique("coffee_test") + "."
+    prefix = overrides.pop("name_prefix", None) or unique("coffee_test") + "."
     exchange = "grpc_event.tx"
     db_events, db_logs = unique("events"), unique("logs")
     topology = tmp_path / "topology.toml"
@@ -79,7 +82,9 @@ async def _cleanup(prefix: str, retry_limit: int) -> None:
             for name in (queue, f"error.{queue}", *retries):
                 await channel.queue_delete(name)
         await channel.queue_delete(prefix + "grpc_event.tx.unrouted")
-        for name in ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error"):
+        await channel.queue_delete(prefix + "coffee.discarded")
+        exchanges = ("grpc_event.tx", "grpc_event.tx.unrouted", "coffee.retry", "coffee.error")
+        for name in (*exchanges, "coffee.discarded"):
             await channel.exchange_delete(prefix + name)
 
 
@@ -415,6 +420,7 @@ def test_dlq_peek_purge_and_replay_into_the_kinds_queue_only(stack):
                     "x-queue-type": "quorum",
                     "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
                     "x-max-length": settings.dead_letter_max_length,
+                    "x-dead-letter-exchange": settings.name_prefix + "coffee.discarded",
                 },
             )
 
@@ -460,3 +466,126 @@ def test_retry_wait_queues_are_quorum_and_dead_letter_at_least_once(stack):
             )
 
     asyncio.run(redeclare())
+
+
+def test_dead_letters_the_broker_drops_are_counted(tmp_path, clickhouse):
+    """Issue 19 item 7: the dead-letter queue's maximum length drops the oldest and its TTL
+    expires the rest; each drop is dead-lettered to `coffee.discarded` and counted by queue and
+    reason (coffee_consumer_dead_letters_discarded_total), none vanishes uncounted."""
+    with running_stack(
+        tmp_path, clickhouse, dead_letter_max_length=2, dead_letter_ttl_seconds=2
+    ) as (consumers, *_):
+        [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+        dead = f"error.{kind.queue}"
+
+        def discarded(reason: str) -> float:
+            labels = {"queue": dead, "reason": reason}
+            return (
+                REGISTRY.get_sample_value("coffee_consumer_dead_letters_discarded_total", labels)
+                or 0
+            )
+
+        async def dead_letter(n: int) -> None:  # as the consumers do: through coffee.error
+            connection = await aio_pika.connect(AMQP)
+            async with connection:
+                channel = await connection.channel(publisher_confirms=True)
+                errors = await channel.get_exchange(
+                    consumers.settings.name_prefix + "coffee.error", ensure=False
+                )
+                for i in range(n):
+                    message = aio_pika.Message(f"dead-{i}".encode(), message_id=f"dead-{i}")
+                    await errors.publish(message, dead)
+
+        before = {reason: discarded(reason) for reason in ("maxlen", "expired")}
+        asyncio.run(dead_letter(5))
+        assert wait_for(lambda: discarded("maxlen") - before["maxlen"] == 3), "the 3 oldest"
+        assert wait_for(lambda: discarded("expired") - before["expired"] == 2), "the 2 left"
+        assert asyncio.run(queue_depth(dead)) == 0
+        assert asyncio.run(queue_depth(consumers.settings.name_prefix + "coffee.discarded")) == 0
+
+
+def test_a_dead_letter_queue_declared_by_an_older_version_is_used_as_it_is(tmp_path, clickhouse):
+    """A dead-letter queue made before discards were counted (no dead-letter exchange) has
+    other arguments; the broker refuses the new declaration, and the consumers still start
+    and dead-letter into it (docs/migrating.md says how to redeclare it)."""
+    require_port("RabbitMQ", "127.0.0.1", 5672)
+    prefix = unique("coffee_test_legacy") + "."
+    dead = f"error.{prefix}events_q"
+    settings = ConsumerSettings()
+
+    async def legacy() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            arguments = {
+                "x-queue-type": "quorum",
+                "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+                "x-max-length": settings.dead_letter_max_length,
+            }
+            await channel.declare_queue(dead, durable=True, arguments=arguments)
+
+    asyncio.run(legacy())
+    try:
+        with running_stack(tmp_path, clickhouse, name_prefix=prefix) as (
+            consumers,
+            events,
+            ch,
+            db_events,
+            _,
+        ):
+            assert len(consumers.service.consumers) == 2, "every kind started"
+            ch.command_sync(f"DROP TABLE `{db_events}`.`events`")
+            assert events.stub().dispatch(event_batch(["old-dlq"]), timeout=10).accepted == 1
+            assert wait_for(lambda: asyncio.run(queue_depth(dead)) == 1)
+    finally:
+        asyncio.run(_cleanup(prefix, settings.retry_limit))
+
+
+def test_a_replayed_dead_letter_without_a_message_id_gets_the_id_its_rows_had(stack):
+    """Issue 19: `coffee dlq replay` publishes every message with an id. A message sent to us
+    without one (by a client other than aio-pika, which always sets one: amqp-publish here)
+    gets the id the consumers derive from its body and send stamp, so the replay's rows are
+    the ones a redelivery would have made (not a second copy under a new id)."""
+    consumers, *_ = stack
+    [kind] = [k for k in consumers.kinds if k.sinker == "direct"]
+    dead, target = f"error.{kind.queue}", unique("coffee_test_replayed")
+    tool = shutil.which("amqp-publish")
+    assert tool, "amqp-publish is missing: run scripts/system-deps.sh (Debian package amqp-tools)"
+    subprocess.run(
+        [
+            tool,
+            "-u",
+            AMQP.rstrip("/"),  # librabbitmq reads a trailing "/" as the empty vhost
+            "-r",
+            dead,
+            "-b",
+            '{"n": 1}',
+            "-H",
+            "x-received-at: 1700000000000",
+        ],
+        check=True,
+        timeout=30,
+    )
+
+    async def scenario() -> list:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.declare_queue(target, durable=True)
+            kept = aio_pika.Message(b'{"n": 2}', message_id="kept-id")
+            await channel.default_exchange.publish(kept, dead)
+            before = await channel.declare_queue(dead, passive=True)
+            sent_without_id = await before.get(no_ack=False)
+            assert sent_without_id.message_id is None
+            await sent_without_id.nack(requeue=True)
+            await replay(consumers.settings, dead, None, to=target)
+            queue = await channel.declare_queue(target, passive=True)
+            out = []
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                out.append(message)
+            await channel.queue_delete(target)
+            return out
+
+    ids = sorted(m.message_id for m in asyncio.run(scenario()))
+    expected = hashlib.sha256(b'{"n": 1}\0' + b"1700000000000").hexdigest()
+    assert ids == sorted([expected, "kept-id"])

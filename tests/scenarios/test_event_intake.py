@@ -14,7 +14,8 @@ import aio_pika
 import grpc
 import pytest
 from coffee.events.proto import events_pb2
-from coffee.infra.event_exchange import unrouted_name
+from coffee.infra import event_exchange
+from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import REGISTRY
 
@@ -259,6 +260,38 @@ async def _take_unrouted(exchange: str) -> bytes:
     raise AssertionError("nothing in the unrouted queue")
 
 
+def test_the_unrouted_queue_is_bounded_and_an_unbounded_one_is_used_as_it_is(monkeypatch):
+    """Issue 19 item 7: `.unrouted` keeps at most UNROUTED_MAX_LENGTH messages (the oldest go);
+    one an older version declared unbounded is used as it is, not refused."""
+    monkeypatch.setattr(event_exchange, "UNROUTED_MAX_LENGTH", 3)
+    bounded, legacy = unique("coffee_test_bounded"), unique("coffee_test_unbounded")
+
+    async def scenario() -> tuple[int, int]:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            await channel.declare_queue(unrouted_name(legacy), durable=True)  # no bound
+            depths = []
+            try:
+                for name in (bounded, legacy):
+                    exchange = await declare_event_exchange(channel, name)
+                    for i in range(5):
+                        await exchange.publish(aio_pika.Message(b"%d" % i), "NoSuchKind")
+                    queue = await channel.declare_queue(unrouted_name(name), passive=True)
+                    depths.append(queue.declaration_result.message_count)
+                    if name == bounded:
+                        kept = await queue.get(no_ack=True)
+                        assert kept.body == b"2", "the oldest were dropped"
+            finally:
+                for name in (bounded, legacy):
+                    await channel.queue_delete(unrouted_name(name))
+                    await channel.exchange_delete(name)
+                    await channel.exchange_delete(unrouted_name(name))
+            return depths[0], depths[1]
+
+    assert asyncio.run(scenario()) == (3, 5)
+
+
 def test_an_existing_exchange_without_the_alternate_exchange_is_used_as_it_is(tmp_path):
     exchange = unique("coffee_test_legacy")
 
@@ -290,3 +323,26 @@ def test_an_existing_exchange_without_the_alternate_exchange_is_used_as_it_is(tm
             assert srv.server.publisher.confirmed == 1
     finally:
         assert asyncio.run(cleanup()) == 1
+
+
+def test_every_published_batch_has_a_message_id_confirmed_or_from_the_log(
+    exchange, tmp_path, proxy
+):
+    """Issue 19: every publisher we control sets a message id (the consumers' row ids and
+    insert tokens come from it): batches published at once and batches the write-ahead log
+    held while the broker was away and replayed later."""
+    with server_behind(proxy, exchange, str(tmp_path)) as (queue, srv):
+        stub = srv.stub()
+        assert stub.dispatch(event_batch(["direct-1"]), timeout=10).accepted == 1
+        proxy.cut()
+        for name in ("logged-1", "logged-2"):
+            assert stub.dispatch(event_batch([name]), timeout=10).accepted == 1
+        proxy.restore()
+        messages: list = []
+        deadline = time.monotonic() + 30
+        while len(messages) < 3 and time.monotonic() < deadline:
+            messages += queue.messages()
+            time.sleep(0.2)
+    assert len(messages) == 3, messages
+    ids = [m.message_id for m in messages]
+    assert all(ids) and len(set(ids)) == 3, ids

@@ -83,7 +83,7 @@ def test_memory_levels_off_over_a_long_malformed_run(tmp_path):
     env = {
         **os.environ, "HOST": "127.0.0.1", "PORT": str(grpc_port), "GIN_PORT": str(http_port),
         "AMQP_URI": AMQP, "EVENT_EXCHANGE": exchange, "EVENT_WAL_DIR": str(tmp_path / "wal"),
-        "EVENT_PUBLISH_TIMEOUT": "1",
+        "EVENT_PUBLISH_TIMEOUT": "1", "EVENTS_ADMIN_PORT": str(free_port()),
     }  # fmt: skip
     for name in ("BRANCH", "VIDOOLY", "WEBENGAGE", "SHOPIFY", "GRAPHY"):
         env[f"{name}_EVENT_EXCHANGE"] = f"{exchange}.{name.lower()}"

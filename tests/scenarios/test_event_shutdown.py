@@ -30,6 +30,7 @@ class EventsProcess:
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "GIN_PORT": str(free_port()),
+            "EVENTS_ADMIN_PORT": str(free_port()),
             "AMQP_URI": amqp,
             "EVENT_EXCHANGE": exchange,
             "EVENT_WAL_DIR": wal_dir,

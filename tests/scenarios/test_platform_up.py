@@ -56,7 +56,7 @@ def test_the_platform_demo_runs_and_every_alert_metric_is_exported(tmp_path):
         require_port(name, "127.0.0.1", port)
     db = unique("coffee_up_test")
     names = ("SERVER_PORT", "PORT_GATEWAY", "EVENTS_PORT", "GIN_PORT", "CONSUMER_METRICS_PORT",
-             "API_ADMIN_PORT", "GATEWAY_ADMIN_PORT")  # fmt: skip
+             "API_ADMIN_PORT", "GATEWAY_ADMIN_PORT", "EVENTS_ADMIN_PORT")  # fmt: skip
     ports = {name: str(free_port()) for name in names}
     api = f"http://127.0.0.1:{ports['SERVER_PORT']}"
     prefix = unique("coffee_test_ops") + "."
@@ -84,9 +84,9 @@ def test_the_platform_demo_runs_and_every_alert_metric_is_exported(tmp_path):
         assert "as the expired partner: 200, 50 profiles, plan seen by the api FREE" in output
         assert "ClickHouse: 940 rows for 940 accepted events" in output
         exposed: set[str] = set()
-        # The api's and the gateway's metrics are on their admin listeners.
-        for port in (ports["API_ADMIN_PORT"], ports["GATEWAY_ADMIN_PORT"], ports["GIN_PORT"],
-                     ports["CONSUMER_METRICS_PORT"]):  # fmt: skip
+        # The api's, the gateway's and the events' metrics are on their admin listeners.
+        for port in (ports["API_ADMIN_PORT"], ports["GATEWAY_ADMIN_PORT"],
+                     ports["EVENTS_ADMIN_PORT"], ports["CONSUMER_METRICS_PORT"]):  # fmt: skip
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
                 exposed |= exposed_names(r.read().decode())
         referenced = referenced_names()

@@ -28,6 +28,7 @@ def test_up_runs_the_event_pipeline_demo_and_stops_cleanly(tmp_path):
         "NAME_PREFIX": prefix,
         "EVENTS_PORT": str(free_port()),
         "GIN_PORT": str(free_port()),
+        "EVENTS_ADMIN_PORT": str(free_port()),
         "CONSUMER_METRICS_PORT": str(free_port()),
         "AMQP_URI": AMQP,
     }

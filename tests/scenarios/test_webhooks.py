@@ -15,9 +15,12 @@ import urllib.error
 import urllib.request
 
 import aio_pika
+import grpc
 import pytest
+from coffee.events.settings import EventSettings
 from coffee.events.webhooks.sources import SOURCES
 from coffee.infra.event_exchange import declare_event_exchange, unrouted_name
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench._net import free_port
 from tests.conftest import require_port
@@ -40,10 +43,12 @@ class WebhookIntake:
     def __init__(self, prefix: str, wal_dir: str, amqp: str = AMQP, **settings: str) -> None:
         self.prefix = prefix
         self.port = free_port()
+        self.admin_port = free_port()
+        self.grpc_port = free_port()
         env = {
-            **os.environ, "HOST": "127.0.0.1", "PORT": str(free_port()),
+            **os.environ, "HOST": "127.0.0.1", "PORT": str(self.grpc_port),
             "GIN_PORT": str(self.port), "AMQP_URI": amqp, "EVENT_EXCHANGE": prefix + "grpc",
-            "EVENT_WAL_DIR": wal_dir,
+            "EVENT_WAL_DIR": wal_dir, "EVENTS_ADMIN_PORT": str(self.admin_port),
             "EVENT_PUBLISH_TIMEOUT": "1", **settings,
         }  # fmt: skip
         for source in SOURCES:
@@ -59,9 +64,10 @@ class WebhookIntake:
             time.sleep(0.1)
 
     def call(
-        self, path: str, body: bytes | None = None, method: str = "POST"
+        self, path: str, body: bytes | None = None, method: str = "POST", admin: bool = False
     ) -> tuple[int, bytes, dict[str, str]]:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", body, method=method)
+        port = self.admin_port if admin else self.port
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", body, method=method)
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 return response.status, response.read(), dict(response.headers)
@@ -127,7 +133,7 @@ def test_every_route_publishes_its_body_with_the_contract_routing_key_and_header
         for path, body, _ in ROUTES:
             status, answer, _ = intake.call(path, body)
             assert (status, answer) == (200, b'{"status":"SUCCESS"}'), path
-        metrics = intake.call("/metrics", method="GET")[1].decode()
+        metrics = intake.call("/metrics", method="GET", admin=True)[1].decode()
         assert 'coffee_webhooks_accepted_total{outcome="confirmed",source="branch"} 1.0' in metrics
         intake.proc.send_signal(signal.SIGTERM)
         assert intake.proc.wait(30) == 0
@@ -200,6 +206,9 @@ def test_accepted_webhooks_survive_a_broker_outage_and_a_full_log_pushes_back(pr
     accepted_big = statuses.count(200)
     branch_bodies = [m.body for m in received["branch"]]
     assert branch_bodies.count(big) == accepted_big, "every accepted webhook, once"
+    # Published at once or replayed from the log, each has its message id (issue 19).
+    messages = [m for source in received.values() for m in source]
+    assert all(m.message_id and m.message_id == m.headers["x-message-id"] for m in messages)
     assert sorted(m.body for m in received["shopify"]) == [b'{"n": %d}' % i for i in range(3)]
 
 
@@ -214,3 +223,38 @@ def test_a_named_source_without_a_name_is_refused_before_it_is_published(prefix,
     finally:
         intake.stop()
     assert sum(len(m) for m in asyncio.run(_drain(prefix)).values()) == 0
+
+
+def test_heartbeat_changes_and_metrics_only_on_the_admin_listener(prefix, tmp_path):
+    """Issue 19 (as the api and the gateway): GIN_PORT keeps GET /heartbeat/ for the load
+    balancer, but a PUT there is refused and /metrics is not served; EVENTS_ADMIN_PORT (loopback
+    by default) changes the heartbeat, which the gRPC health follows, and serves /metrics."""
+    assert EventSettings().events_admin_host == "127.0.0.1"
+    intake = WebhookIntake(prefix, str(tmp_path))
+    health = health_pb2_grpc.HealthStub(grpc.insecure_channel(f"127.0.0.1:{intake.grpc_port}"))
+
+    def serving() -> bool:
+        status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+        return status == health_pb2.HealthCheckResponse.SERVING
+
+    def until(predicate) -> bool:
+        deadline = time.monotonic() + 10
+        while not predicate() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return predicate()
+
+    try:
+        status, body, _ = intake.call("/heartbeat/?beat=false", method="PUT")
+        assert status == 403 and b"EVENTS_ADMIN_PORT" in body
+        assert intake.call("/heartbeat/", method="GET")[0] == 200 and serving()
+        assert intake.call("/metrics", method="GET")[0] == 404
+        assert intake.call("/heartbeat/?beat=false", method="PUT", admin=True)[0] == 200
+        assert intake.call("/heartbeat/", method="GET")[0] == 410
+        assert until(lambda: not serving()), "the gRPC health follows the heartbeat"
+        assert intake.call("/heartbeat/?beat=true", method="PUT", admin=True)[0] == 200
+        assert intake.call("/heartbeat/", method="GET")[0] == 200
+        assert until(serving)
+        status, body, _ = intake.call("/metrics", method="GET", admin=True)
+        assert status == 200 and b"coffee_events_" in body
+    finally:
+        intake.stop()

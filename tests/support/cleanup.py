@@ -31,7 +31,8 @@ async def delete_topology(
             await channel.queue_delete(unrouted_name(exchange))
             for name in (exchange, unrouted_name(exchange)):
                 await channel.exchange_delete(name)
-        for name in ("coffee.retry", "coffee.error"):
+        await channel.queue_delete(prefix + "coffee.discarded")
+        for name in ("coffee.retry", "coffee.error", "coffee.discarded"):
             await channel.exchange_delete(prefix + name)
 
 

@@ -79,6 +79,7 @@ def settings_for(exchange: str, wal_dir: str, amqp: str = AMQP, **overrides) -> 
     values = {
         "host": "127.0.0.1",
         "port": 0,
+        "events_admin_port": 0,
         "amqp_uri": amqp,
         "event_exchange": exchange,
         "event_wal_dir": wal_dir,

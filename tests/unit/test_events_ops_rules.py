@@ -149,3 +149,8 @@ def test_coffee_up_prints_the_api_metrics_url(capsys):
     _print_urls([SimpleNamespace(name="api")], env)
     line = capsys.readouterr().out
     assert "http://127.0.0.1:8123/" in line and "http://127.0.0.1:9123/metrics" in line
+    # The events' too (EVENTS_ADMIN_PORT, issue 19), beside its webhooks on GIN_PORT.
+    env |= {"GIN_PORT": "8124", "EVENTS_ADMIN_PORT": "9124"}
+    _print_urls([SimpleNamespace(name="events")], env)
+    line = capsys.readouterr().out
+    assert "http://127.0.0.1:8124/" in line and "http://127.0.0.1:9124/metrics" in line

@@ -1,5 +1,5 @@
-"""`coffee events`: the gRPC event intake, and on GIN_PORT the HTTP one (webhooks, /metrics,
-/heartbeat/)."""
+"""`coffee events`: the gRPC event intake, on GIN_PORT the HTTP one (webhooks, GET /heartbeat/),
+and on EVENTS_ADMIN_PORT (loopback) PUT /heartbeat/ and /metrics."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from coffee.events.settings import load_settings
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="coffee events", description=__doc__)
     parser.add_argument(
-        "--no-http", action="store_true", help="gRPC only: no webhooks, /metrics or /heartbeat/"
+        "--no-http",
+        action="store_true",
+        help="gRPC and the admin listener only: no webhooks, no public /heartbeat/",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

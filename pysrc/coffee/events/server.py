@@ -1,6 +1,7 @@
 """The servers of `coffee events`: gRPC Dispatch (raw bytes in, so the native core decodes the
 batch once), the standard health service (SERVING only while the heartbeat beats) and server
-reflection; and on GIN_PORT the HTTP side (third-party webhooks, /heartbeat/, /metrics).
+reflection; on GIN_PORT the HTTP side (third-party webhooks, GET /heartbeat/); on the admin
+listener (EVENTS_ADMIN_HOST:EVENTS_ADMIN_PORT, loopback) PUT /heartbeat/ and GET /metrics.
 SIGTERM: heartbeat off (NOT_SERVING, 410), refuse new RPCs and webhooks, finish in-flight ones,
 drain every queue into RabbitMQ or its log, exit 0."""
 
@@ -13,6 +14,7 @@ import signal
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from coffee.events.intake import Intake
 from coffee.events.proto import events_pb2
@@ -20,6 +22,7 @@ from coffee.events.settings import EventSettings
 from coffee.events.webhooks.http import HttpIntake
 from coffee.events.webhooks.intake import Webhooks
 from coffee.events.webhooks.sources import SOURCES
+from coffee.infra.admin_http import AdminServer
 from coffee.infra.durable_publisher import DurablePublisher
 from coffee.infra.gc_tuning import freeze_startup_objects
 from coffee.infra.heartbeat import Heartbeat
@@ -28,6 +31,10 @@ from coffee.infra.wal import WriteAheadLog
 log = logging.getLogger(__name__)
 
 SERVICE = "event.EventService"
+
+
+def _metrics_text() -> tuple[bytes, str]:
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
 class EventServer:
@@ -58,9 +65,11 @@ class EventServer:
                 settings.gin_port,
                 self.webhooks,
                 self.heartbeat,
-                self._set_serving,
                 settings.webhook_max_body_bytes,
             )
+        self.admin = AdminServer(lambda: self.heartbeat, _metrics_text, self._heartbeat_changed)
+        self.admin_port = 0
+        self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = asyncio.Event()
 
     async def start(self) -> int:
@@ -82,12 +91,29 @@ class EventServer:
         # Each publisher replays a log left by a previous process.
         await asyncio.gather(self.publisher.start(), self.webhooks.start())
         self.intake.start()
+        # Listening before the public ports: `coffee up` changes the heartbeat here once the
+        # gRPC port accepts.
+        self.admin_port = await self.admin.start(
+            self.settings.events_admin_host, self.settings.events_admin_port
+        )
         await self.server.start()
         if self.http is not None:
             await self.http.start()
         await self._set_serving(self.heartbeat.beating)
-        log.info("events: gRPC on port %d, exchange %s", self.port, self.settings.event_exchange)
+        log.info(
+            "events: gRPC on port %d, exchange %s (admin %s:%d)",
+            self.port,
+            self.settings.event_exchange,
+            self.settings.events_admin_host,
+            self.admin_port,
+        )
         return self.port
+
+    def _heartbeat_changed(self, beating: bool) -> None:
+        """The admin listener flipped the heartbeat: the gRPC health follows it."""
+        task = asyncio.get_running_loop().create_task(self._set_serving(beating))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _set_serving(self, serving: bool) -> None:
         status = (
@@ -112,6 +138,7 @@ class EventServer:
         self.wal.close()
         if self.http is not None:
             await self.http.stop(grace)
+        await self.admin.close()
         self._stopped.set()
 
     async def _drain_grpc(self, grace: float) -> None:

@@ -24,8 +24,12 @@ _WebhookSourceSettings = msgspec.defstruct(
 class EventSettings(_WebhookSourceSettings, frozen=True, kw_only=True):
     host: str = "0.0.0.0"
     port: Annotated[int, Meta(ge=0, le=65535)] = 8017
-    # The HTTP side (the original's GIN_PORT): /metrics, /heartbeat/ and the third-party webhooks.
+    # The HTTP side (the original's GIN_PORT): the third-party webhooks and GET /heartbeat/.
     gin_port: Annotated[int, Meta(ge=0, le=65535)] = 8018
+    # The admin listener: PUT /heartbeat/ (drains the node) and GET /metrics, loopback by
+    # default, never on the public ports (as the api's and the gateway's).
+    events_admin_host: str = "127.0.0.1"
+    events_admin_port: Annotated[int, Meta(ge=0, le=65535)] = 9018
     event_exchange: str = "grpc_event.tx"
     # Publishing workers. Each takes every batch queued (up to event_coalesce_batches) and
     # publishes them as one message per routing key, then waits for the confirm; meanwhile the

@@ -109,11 +109,16 @@ class Publisher:
         routing_key: str,
         body: bytes,
         *,
-        message_id: str | None = None,
+        message_id: str,
         headers: dict[str, Any] | None = None,
         exchange: str | None = None,
     ) -> None:
-        """Returns once the broker confirmed; raises on failure or after `timeout`."""
+        """Returns once the broker confirmed; raises on failure or after `timeout`.
+
+        `message_id` is required: the consumers take a row's id from it, so a redelivery is
+        stored once and two equal events stay two."""
+        if not message_id:
+            raise ValueError("a message id is required")
         ex = await asyncio.wait_for(self._ready(), self.timeout)
         if exchange is not None and exchange != self.exchange_name:
             assert self._channel is not None

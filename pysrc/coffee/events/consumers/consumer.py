@@ -21,6 +21,7 @@ from coffee.events.consumers.sinkers import (
     BufferedSinker,
     DirectSinker,
     TableWriter,
+    message_key,
 )
 from coffee.events.consumers.topology import (
     ERROR_EXCHANGE,
@@ -167,7 +168,10 @@ class KindConsumer:
             message.body,
             headers=headers,
             content_type=message.content_type,
-            message_id=message.message_id,
+            # The id its rows get (a message sent without one gets it here), and the send time
+            # it may be derived from: a retried or replayed copy makes the same rows.
+            message_id=message.message_id or message_key(message),
+            timestamp=message.timestamp,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         try:

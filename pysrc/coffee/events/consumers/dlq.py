@@ -23,6 +23,7 @@ import aio_pika
 
 from coffee.events.consumers.consumer import RETRY_HEADER
 from coffee.events.consumers.settings import ConsumerSettings, load_settings
+from coffee.events.consumers.sinkers import message_key
 from coffee.events.consumers.topology import error_queue, load_topology
 
 # Rewrites a dead-lettered message's body before it is replayed (headers may be edited too).
@@ -121,7 +122,10 @@ async def replay(
                     body,
                     headers=headers,
                     content_type=message.content_type,
-                    message_id=message.message_id,
+                    # Kept, or (a message sent without one) the id the consumers gave it, so
+                    # the replayed rows are the ones a redelivery would have made.
+                    message_id=message.message_id or message_key(message),
+                    timestamp=message.timestamp,
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
                 target,

@@ -15,10 +15,11 @@ from prometheus_client import start_http_server
 from coffee.config import SettingsError
 from coffee.events.consumers import schema
 from coffee.events.consumers.consumer import KindConsumer
+from coffee.events.consumers.discards import DiscardCounter
 from coffee.events.consumers.health import DatabaseHealth
 from coffee.events.consumers.settings import ConsumerSettings, load_settings
 from coffee.events.consumers.sinkers import TableWriter
-from coffee.events.consumers.topology import Kind, declare, load_topology
+from coffee.events.consumers.topology import Kind, declare, discard_queue, load_topology
 from coffee.infra import amqp
 from coffee.infra.clickhouse import ClickHouse
 from coffee.infra.gc_tuning import freeze_startup_objects
@@ -44,6 +45,7 @@ class ConsumerService:
             for database in settings.databases
         }
         self.health = DatabaseHealth(self.clients, settings.health_interval_seconds)
+        self.discards = DiscardCounter(discard_queue(settings))
 
     async def start(self) -> None:
         for kind in self.kinds:
@@ -56,6 +58,8 @@ class ConsumerService:
         for kind in self.kinds:
             await declare(setup, kind, self.settings)
         await setup.close()
+        if self.kinds:  # the discard queue is declared with the kinds' dead-letter queues
+            await self.discards.start(self.connection)
         self.health.start()
         for kind in self.kinds:
             writer = TableWriter(self.clients[kind.database], kind, self.settings)
@@ -70,6 +74,7 @@ class ConsumerService:
         # hold the others' (nor the exit) behind it.
         seconds = self.settings.shutdown_seconds
         await asyncio.gather(*(consumer.close(seconds) for consumer in self.consumers))
+        await self.discards.close()
         if self.connection is not None:
             await self.connection.close()
         for client in set(self.clients.values()) - {self.clickhouse}:

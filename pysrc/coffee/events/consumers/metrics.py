@@ -45,3 +45,9 @@ DATABASE_HEALTHY = Gauge(
     "1 while a ClickHouse database answers its health check (every second)",
     ["database"],
 )
+DEAD_LETTERS_DISCARDED = Counter(
+    "coffee_consumer_dead_letters_discarded_total",
+    "Dead letters the broker dropped (reason: expired = past the TTL, maxlen = the oldest past "
+    "the maximum length), counted from the queue it dead-letters them to",
+    ["queue", "reason"],
+)

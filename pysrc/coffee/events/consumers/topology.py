@@ -6,17 +6,22 @@ the broker at start (idempotently). Retries and dead letters are topology, not l
   dead-letters back into `<queue>` through the default exchange (quorum, at-least-once
   dead-lettering, when quorum queues are on);
 - dead letters: exchange `coffee.error` -> queue `error.<queue>` (routing key `error.<queue>`,
-  as the original), with a TTL and a maximum length.
+  as the original), with a TTL and a maximum length; what the broker drops from it (expired,
+  or the oldest past the maximum length) is dead-lettered once more, to the fanout exchange
+  `coffee.discarded` and its queue of the same name, where the consumers count it
+  (discards.py) instead of it vanishing.
 """
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from typing import Annotated, Literal
 
 import aio_pika
 import msgspec
 from aio_pika.abc import AbstractChannel
+from aiormq.exceptions import ChannelPreconditionFailed
 from msgspec import Meta
 
 from coffee.events.consumers.settings import ConsumerSettings
@@ -24,6 +29,9 @@ from coffee.infra.event_exchange import declare_event_exchange
 
 RETRY_EXCHANGE = "coffee.retry"
 ERROR_EXCHANGE = "coffee.error"
+DISCARD_EXCHANGE = "coffee.discarded"
+
+log = logging.getLogger(__name__)
 
 
 class Kind(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,6 +83,11 @@ def error_queue(kind: Kind) -> str:
     return f"error.{kind.queue}"
 
 
+def discard_queue(settings: ConsumerSettings) -> str:
+    """The one queue the broker's discards from every dead-letter queue go to, to be counted."""
+    return settings.name_prefix + DISCARD_EXCHANGE
+
+
 async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettings) -> None:
     prefix = settings.name_prefix
     durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
@@ -120,13 +133,33 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
     errors = await channel.declare_exchange(
         prefix + ERROR_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
     )
-    dead = await channel.declare_queue(
-        error_queue(kind),
-        durable=True,
-        arguments={
-            **durable_args,
-            "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
-            "x-max-length": settings.dead_letter_max_length,
-        },
+    discards = await channel.declare_exchange(
+        discard_queue(settings), aio_pika.ExchangeType.FANOUT, durable=True
     )
+    counted = await channel.declare_queue(
+        discard_queue(settings), durable=True, arguments=durable_args
+    )
+    await counted.bind(discards)
+    try:
+        dead = await channel.declare_queue(
+            error_queue(kind),
+            durable=True,
+            arguments={
+                **durable_args,
+                "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+                "x-max-length": settings.dead_letter_max_length,
+                "x-dead-letter-exchange": discard_queue(settings),
+            },
+        )
+    except ChannelPreconditionFailed:
+        # Declared before discards were counted (other arguments): used as it is rather than
+        # refusing to start; docs/migrating.md says how to redeclare it. The broker closed the
+        # channel on the refusal; reopen it first.
+        log.warning(
+            "%s exists without a dead-letter exchange: what it drops is not counted until it "
+            "is redeclared (see docs/migrating.md)",
+            error_queue(kind),
+        )
+        await channel.reopen()
+        dead = await channel.declare_queue(error_queue(kind), passive=True)
     await dead.bind(errors, error_queue(kind))

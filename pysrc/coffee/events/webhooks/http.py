@@ -1,5 +1,6 @@
-"""The HTTP side of `coffee events` on GIN_PORT: `GET /metrics`, `/heartbeat/` and the webhooks,
-served by granian's embedded server (RSGI) on the process's own event loop, beside gRPC.
+"""The HTTP side of `coffee events` on GIN_PORT: the webhooks and `GET /heartbeat/` (the load
+balancer's check), served by granian's embedded server (RSGI) on the process's own event loop,
+beside gRPC. Heartbeat changes and `/metrics` are on the admin listener (EVENTS_ADMIN_PORT).
 
 On stop the caller first drains the webhooks (new ones get 503, the heartbeat 410), then
 `stop()` waits for requests still being answered and closes the listener."""
@@ -10,13 +11,11 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Awaitable, Callable
 
 import msgspec
 from granian.constants import HTTPModes, Interfaces
 from granian.log import LogLevels
 from granian.server.embed import Server
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from coffee.events import metrics
 from coffee.events.webhooks.intake import Refusal, Webhooks
@@ -39,14 +38,12 @@ class HttpIntake:
         port: int,
         webhooks: Webhooks,
         heartbeat: Heartbeat,
-        on_heartbeat: Callable[[bool], Awaitable[None]],
         max_body_bytes: int,
     ) -> None:
         self.host = host
         self.port = port or _free_port(host)  # granian cannot report a port it picked itself
         self.webhooks = webhooks
         self.heartbeat = heartbeat
-        self.on_heartbeat = on_heartbeat
         self.max_body_bytes = max_body_bytes
         self._server: Server | None = None
         self._serving: asyncio.Task[None] | None = None
@@ -69,7 +66,7 @@ class HttpIntake:
         )
         self._serving = asyncio.create_task(self._server.serve(), name="http-intake")
         await self._wait_listening(timeout)
-        log.info("events: HTTP (webhooks, /metrics, /heartbeat/) on port %d", self.port)
+        log.info("events: HTTP (webhooks, /heartbeat/) on port %d", self.port)
         return self.port
 
     async def _wait_listening(self, timeout: float) -> None:
@@ -115,16 +112,11 @@ class HttpIntake:
     async def _handle(self, scope, proto) -> None:
         path, method = scope.path, scope.method
         if path == "/metrics":
-            if method not in ("GET", "HEAD"):
-                return _respond(proto, 405, _error("use GET"), [("allow", "GET")])
-            body = generate_latest(REGISTRY)
-            return proto.response_bytes(200, [("content-type", CONTENT_TYPE_LATEST)], body)
+            return _respond(proto, 404, _error("metrics are on EVENTS_ADMIN_PORT"))
         if path in ("/heartbeat/", "/heartbeat"):
-            was = self.heartbeat.beating
-            status, body = self.heartbeat.handle(method, scope.query_string)
-            if self.heartbeat.beating != was:
-                await self.on_heartbeat(self.heartbeat.beating)
-            return _respond(proto, status, body)
+            if method not in ("GET", "HEAD"):  # changes: the admin listener only
+                return _respond(proto, 403, _error("change the heartbeat on EVENTS_ADMIN_PORT"))
+            return _respond(proto, *self.heartbeat.handle(method, scope.query_string))
         route = self.webhooks.route(path)
         if route is None:
             metrics.WEBHOOKS_REJECTED.labels("", "not_found").inc()
