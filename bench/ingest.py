@@ -14,11 +14,14 @@ trailers: a refused batch would count as answered, then as lost, so the check er
 service. Rates are over each load's own send window.
 
 Budget (issue 6): lost == 0, events_per_s >= 100,000 and >= 0.4 of the broker ceiling.
+Then typed payloads (PageOpenedEvent) in each message format, `current` and `original`
+(EVENT_MESSAGE_FORMAT; issue 18), under h2load: reported side by side, no budget for `original`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -44,17 +47,22 @@ AMQP = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 BATCH = 100
 
 
-def _batch_bytes(client: int, batch_id: str = "0") -> bytes:
+def _batch_bytes(client: int, batch_id: str = "0", typed: bool = False) -> bytes:
+    """A batch of BATCH events: generic ones (name + params), or, `typed`, the original's
+    typed payloads (PageOpenedEvent), which the `original` message format carries."""
     from coffee.events.proto import events_pb2
 
     now = str(time.time_ns() // 1_000_000)
     header = events_pb2.Header(bbDeviceId=client + 1, deviceId=f"bench-{client}", clientId="bench")
     events = [
-        events_pb2.Event(
-            id=f"{client}-{batch_id}-{i}", timestamp=now, name="screen_view", params="{}"
-        )
+        events_pb2.Event(id=f"{client}-{batch_id}-{i}", timestamp=now, currentURL="/home")
         for i in range(BATCH)
     ]
+    for event in events:
+        if typed:
+            event.pageOpenedEvent.pageQueryId = "home"
+        else:
+            event.name, event.params = "screen_view", "{}"
     return events_pb2.Events(header=header, events=events).SerializeToString()
 
 
@@ -70,14 +78,20 @@ class ClientReport(NamedTuple):
 
 
 def _client(
-    port: int, seconds: float, in_flight: int, client: int, out, unique_ids: bool = False
+    port: int,
+    seconds: float,
+    in_flight: int,
+    client: int,
+    out,
+    unique_ids: bool = False,
+    typed: bool = False,
 ) -> None:
     """One client process: `in_flight` concurrent Dispatch calls for `seconds` (with fresh event
     ids per batch when `unique_ids`, so rows can be counted one per event downstream); puts its
     ClientReport on `out`."""
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     dispatch = channel.unary_unary("/event.EventService/dispatch")
-    payload = _batch_bytes(client)
+    payload = _batch_bytes(client, typed=typed)
     started = time.monotonic()
     deadline = started + seconds
     latencies: list[float] = []
@@ -86,7 +100,7 @@ def _client(
     def loop(worker: int) -> tuple[list[float], int, int]:
         lat, ok, no, seq = [], 0, 0, 0
         while time.monotonic() < deadline:
-            body = _batch_bytes(client, f"{worker}-{seq}") if unique_ids else payload
+            body = _batch_bytes(client, f"{worker}-{seq}", typed) if unique_ids else payload
             seq += 1
             start = time.perf_counter()
             try:
@@ -106,13 +120,13 @@ def _client(
 
 
 def run_clients(
-    port: int, seconds: float, in_flight: int, clients: int, unique_ids: bool
+    port: int, seconds: float, in_flight: int, clients: int, unique_ids: bool, typed: bool = False
 ) -> list[ClientReport]:
     """Runs `clients` client processes to the end; one report each."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     procs = [
-        ctx.Process(target=_client, args=(port, seconds, in_flight, c, out, unique_ids))
+        ctx.Process(target=_client, args=(port, seconds, in_flight, c, out, unique_ids, typed))
         for c in range(clients)
     ]
     for p in procs:
@@ -186,12 +200,12 @@ async def _broker_ceiling(body: bytes, seconds: float, in_flight: int) -> float:
 
 
 def _h2load(
-    port: int, seconds: float, connections: int, streams: int
+    port: int, seconds: float, connections: int, streams: int, typed: bool = False
 ) -> tuple[list[float], int, float]:
     """Dispatch calls from h2load for `seconds`, `streams` in flight on each of `connections`:
     (latencies ms, events answered, send window s). The body is one batch in gRPC's
     length-prefixed framing."""
-    batch = _batch_bytes(0)
+    batch = _batch_bytes(0, typed=typed)
     first_start, last_end, latencies = float("inf"), 0, []
     with tempfile.TemporaryDirectory(prefix="coffee-bench-h2load-") as work:
         body, log = os.path.join(work, "batch.grpc"), os.path.join(work, "h2load.log")
@@ -224,21 +238,11 @@ def _rate(latencies: list[float], events: int, window: float) -> dict[str, Any]:
     }
 
 
-def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
-    seconds = 5.0 if quick else 20.0
-    clients, in_flight = 2, 8
-    exchange, queue = (
-        f"bench.events.{uuid.uuid4().hex[:8]}",
-        f"bench.events.q.{uuid.uuid4().hex[:8]}",
-    )
-    # The ceiling is measured in two halves, before and after the service's run, and averaged:
-    # this machine's speed drifts by 10-20% within a minute, and one sample on one side of the
-    # run made the share swing with it.
-    group = EventRules().prepare(_batch_bytes(0), time.time_ns() // 1_000_000).groups[0]
-    ceiling_seconds = min(seconds, 10.0) / 2
-    progress("broker ceiling (1/2): aio-pika publish with confirms, 64 in flight, same message")
-    ceiling_before = asyncio.run(_broker_ceiling(group[1], ceiling_seconds, 64))
-    asyncio.run(_declare(exchange, queue))
+@contextlib.contextmanager
+def _events_server(exchange: str, progress: Callable[[str], None], **env_extra: str):
+    """A `coffee events` process publishing to `exchange`; yields its gRPC port. Its write-ahead
+    log is removed after it stops: anything still there never reached the queue, so it
+    already counts as lost."""
     port = free_port()
     wal = tempfile.mkdtemp(prefix="coffee-bench-wal-")
     env = {
@@ -250,14 +254,56 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "AMQP_URI": AMQP,
         "EVENT_EXCHANGE": exchange,
         "EVENT_WAL_DIR": wal,
+        **env_extra,
     }
-    progress(f"starting coffee events on port {port}")
+    progress(f"starting coffee events on port {port} {env_extra or ''}")
     server = subprocess.Popen([sys.executable, "-m", "coffee.cli", "events", "--no-http"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=30)
         time.sleep(0.5)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+        shutil.rmtree(wal, ignore_errors=True)
+
+
+def _fresh_names() -> tuple[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    return f"bench.events.{tag}", f"bench.events.q.{tag}"
+
+
+def _typed_formats(seconds: float, clients: int, in_flight: int, progress) -> dict[str, Any]:
+    """Typed payloads (the only events the original format can carry) under h2load, published
+    in each message format: our envelope, and the original's protojson."""
+    out = {}
+    for message_format in ("current", "original"):
+        exchange, queue = _fresh_names()
+        asyncio.run(_declare(exchange, queue))
+        with _events_server(exchange, progress, EVENT_MESSAGE_FORMAT=message_format) as port:
+            progress(f"h2load, typed payloads, {message_format} format, {seconds:.0f} s")
+            rate = _rate(*_h2load(port, seconds, clients, in_flight, typed=True))
+        time.sleep(1.0)
+        in_queues = asyncio.run(_events_and_delete(queue, exchange))
+        out[message_format] = {**rate, "lost": max(0, rate["accepted"] - in_queues)}
+    return out
+
+
+def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
+    seconds = 5.0 if quick else 20.0
+    clients, in_flight = 2, 8
+    exchange, queue = _fresh_names()
+    # The ceiling is measured in two halves, before and after the service's run, and averaged:
+    # this machine's speed drifts by 10-20% within a minute, and one sample on one side of the
+    # run made the share swing with it.
+    group = EventRules().prepare(_batch_bytes(0), time.time_ns() // 1_000_000).groups[0]
+    ceiling_seconds = min(seconds, 10.0) / 2
+    progress("broker ceiling (1/2): aio-pika publish with confirms, 64 in flight, same message")
+    ceiling_before = asyncio.run(_broker_ceiling(group[1], ceiling_seconds, 64))
+    asyncio.run(_declare(exchange, queue))
+    with _events_server(exchange, progress) as port:
         # The same concurrency as the grpcio clients: connections x streams = processes x calls.
         progress(f"h2load: {clients} connections x {in_flight} streams, {seconds:.0f} s")
         h2 = _rate(*_h2load(port, seconds, clients, in_flight))
@@ -268,11 +314,6 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         elapsed = max(r.finished for r in results) - min(r.started for r in results)
         latencies = [lat for r in results for lat in r.latencies_ms]
         py = _rate(latencies, sum(r.accepted for r in results), elapsed)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(60)
-        # Anything still in the log never reached the queue and already counts as lost.
-        shutil.rmtree(wal, ignore_errors=True)
     accepted = h2["accepted"] + py["accepted"]
     time.sleep(1.0)
     in_queues = asyncio.run(_events_and_delete(queue, exchange))
@@ -290,6 +331,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "share_of_ceiling": round(h2["events_per_s"] / ceiling, 3),
         "message_bytes": len(group[1]),
         "python_clients": py,
+        "typed_payloads_by_format": _typed_formats(seconds, clients, in_flight, progress),
     }
 
 
@@ -307,5 +349,10 @@ def summary(r: dict[str, Any]) -> str:
             f"  accepted {r['accepted']:,}  in queues {r['in_queues']:,}  lost {r['lost']}",
             f"  broker ceiling {r['broker_limit_events_per_s']:,} events/s"
             f" ({r['message_bytes']:,}-byte messages)",
+            *(
+                f"  typed payloads, {fmt} format: events/s {f['events_per_s']:,}"
+                f"   p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  lost {f['lost']}"
+                for fmt, f in r["typed_payloads_by_format"].items()
+            ),
         ]
     )

@@ -4,6 +4,8 @@ the rows are counted once the consumers have drained and stopped. In the same ru
 clickhouse-connect insert rate of the same rows into the same engine is the sink's ceiling.
 
 Budget (issue 7): lost == 0, duplicates == 0, events_per_s_end_to_end >= 50,000.
+Then typed payloads (PageOpenedEvent) end to end in each message format, `current` and
+`original` (EVENT_MESSAGE_FORMAT; issue 18): reported beside it, no budget for `original`.
 """
 
 from __future__ import annotations
@@ -68,8 +70,10 @@ def _sink_ceiling(client: Any, rows_body: bytes, rows_per_body: int, seconds: fl
     return inserted / (time.monotonic() - start)
 
 
-def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
-    seconds = 5.0 if quick else 20.0
+def _end_to_end(
+    seconds: float, progress: Callable[[str], None], typed: bool = False, message_format: str = ""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One run of the whole path; (figures, the environment it ran with)."""
     clients, in_flight = 2, 8
     prefix = f"bench_{uuid.uuid4().hex[:8]}."
     work = tempfile.mkdtemp(prefix="coffee-bench-pipeline-")
@@ -86,6 +90,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         "NAME_PREFIX": prefix, "TOPOLOGY_FILE": topology, "CLICKHOUSE_DB_NAMES": "bench",
         "CLICKHOUSE_URL": f"chdb://{os.path.join(work, 'chdb')}",
         "CONSUMER_METRICS_PORT": str(free_port()), "QUORUM_QUEUES": "true",
+        **({"EVENT_MESSAGE_FORMAT": message_format} if message_format else {}),
     }  # fmt: skip
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     progress("starting coffee consumers and coffee events")
@@ -106,7 +111,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
                 time.sleep(0.5)
         progress(f"{clients} client processes x {in_flight} in flight, {seconds:.0f} s")
         start = time.monotonic()
-        results = run_clients(port, seconds, in_flight, clients, unique_ids=True)
+        results = run_clients(port, seconds, in_flight, clients, unique_ids=True, typed=typed)
         progress("waiting for the consumers to drain the queue")
         while (
             asyncio.run(queue_depth(prefix + "bench_events_q")) > 0
@@ -125,10 +130,38 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         asyncio.run(_delete(prefix))
     accepted = sum(r.accepted for r in results)
     progress("counting rows in ClickHouse")
+    rows, unique = _count_rows(env["CLICKHOUSE_URL"])
+    figures = {
+        "events_per_s_end_to_end": round(unique / drained),
+        "accepted": accepted,
+        "rows": rows,
+        "dead_lettered": 0,
+        "lost": max(0, accepted - unique),
+        "duplicates": rows - unique,
+        "seconds_to_drain": round(drained, 1),
+    }
+    return figures, env
+
+
+def _count_rows(dsn: str) -> tuple[int, int]:
+    """Rows and distinct event ids, read in a process of its own: chdb is one engine per
+    process and data directory, and each run has its own directory."""
+    script = (
+        "import sys, clickhouse_connect\n"
+        "c = clickhouse_connect.get_client(dsn=sys.argv[1])\n"
+        "print(c.command('SELECT count() FROM bench.events'),"
+        " c.command('SELECT uniqExact(event_id) FROM bench.events'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, dsn], check=True, capture_output=True)
+    rows, unique = out.stdout.split()
+    return int(rows), int(unique)
+
+
+def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
+    seconds = 5.0 if quick else 20.0
+    result, env = _end_to_end(seconds, progress)
     client = clickhouse_connect.get_client(dsn=env["CLICKHOUSE_URL"])
     try:
-        rows = int(client.command("SELECT count() FROM bench.events"))
-        unique = int(client.command("SELECT uniqExact(event_id) FROM bench.events"))
         progress("sink ceiling: raw inserts of the same rows, 5,000 per insert")
         batch = RowBatch(flush_rows=5000, capacity_rows=5000)
         now = time.time_ns() // 1_000_000
@@ -140,17 +173,17 @@ def run(quick: bool, progress: Callable[[str], None]) -> dict[str, Any]:
         ceiling = _sink_ceiling(client, batch.body(), len(batch), min(seconds, 10.0))
     finally:
         client.close()
-        shutil.rmtree(work, ignore_errors=True)  # the rows, the log and the write-ahead log
-    return {
-        "events_per_s_end_to_end": round(unique / drained),
-        "accepted": accepted,
-        "rows": rows,
-        "dead_lettered": 0,
-        "lost": max(0, accepted - unique),
-        "duplicates": rows - unique,
-        "sink_limit_rows_per_s": round(ceiling),
-        "seconds_to_drain": round(drained, 1),
-    }
+        shutil.rmtree(os.path.dirname(env["TOPOLOGY_FILE"]), ignore_errors=True)
+    result["sink_limit_rows_per_s"] = round(ceiling)
+    # Typed payloads (the original format carries only those) in each message format (issue 18).
+    by_format = {}
+    for message_format in ("current", "original"):
+        progress(f"typed payloads, {message_format} message format")
+        figures, env = _end_to_end(seconds, progress, True, message_format)
+        shutil.rmtree(os.path.dirname(env["TOPOLOGY_FILE"]), ignore_errors=True)
+        by_format[message_format] = figures
+    result["typed_payloads_by_format"] = by_format
+    return result
 
 
 def summary(r: dict[str, Any]) -> str:
@@ -162,5 +195,10 @@ def summary(r: dict[str, Any]) -> str:
             f"  accepted {r['accepted']:,}  rows {r['rows']:,}  lost {r['lost']}"
             f"  duplicates {r['duplicates']}",
             f"  sink ceiling (raw inserts, same rows) {r['sink_limit_rows_per_s']:,} rows/s",
+            *(
+                f"  typed payloads, {fmt} format: {f['events_per_s_end_to_end']:,} events/s"
+                f"  lost {f['lost']}  duplicates {f['duplicates']}"
+                for fmt, f in r["typed_payloads_by_format"].items()
+            ),
         ]
     )
