@@ -245,3 +245,25 @@ def test_the_original_producers_messages_become_rows_in_our_consumers(
         assert name == case[0].upper() + case[1:]
         assert orjson.loads(params).keys() == go_struct_json(getattr(event, case)).keys()
         assert int(device) == batch.header.bbDeviceId
+
+
+def test_typed_payloads_of_our_format_are_stored_as_the_original_sinker_did(
+    original, tmp_path, clickhouse
+):
+    from tests.scenarios.test_consumers import count, running_stack
+
+    batch = original_batch(original, "c")
+    with running_stack(tmp_path, clickhouse) as (_consumers, events, ch, db_events, _db_logs):
+        channel = grpc.insecure_channel(f"127.0.0.1:{events.port}")
+        dispatch = channel.unary_unary("/event.EventService/dispatch")
+        assert original.Response.FromString(dispatch(batch.SerializeToString(), timeout=10)).status
+        assert wait_for(lambda: count(ch, db_events, "events") == 56), count(
+            ch, db_events, "events"
+        )
+        columns = "event_id, event_name, event_params"
+        rows = asyncio.run(ch.query(f"SELECT {columns} FROM `{db_events}`.`events`"))
+    by_id = {event.id: event for event in batch.events}
+    for event_id, name, params in rows:
+        case = by_id[event_id].WhichOneof("EventOf")
+        assert name == case[0].upper() + case[1:]
+        assert orjson.loads(params) == go_struct_json(getattr(by_id[event_id], case))

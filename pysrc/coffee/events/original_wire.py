@@ -21,7 +21,7 @@ import struct
 from typing import Any
 
 import orjson
-from google.protobuf import json_format
+from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
@@ -30,6 +30,10 @@ from coffee.events.proto import events_pb2
 SCHEMA_VERSION = 1
 _EVENT_FIELDS = events_pb2.Event.DESCRIPTOR.fields_by_number
 _PAYLOAD_ONEOF = "payload"
+_PAYLOAD_CLASSES = {
+    field.number: message_factory.GetMessageClass(field.message_type)
+    for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["payload"].fields
+}
 # Header fields of ours the original's Header lacks: never on the original wire.
 _HEADER_ADDITIONS = ("sentAt",)
 
@@ -91,6 +95,26 @@ def to_envelope(body: bytes) -> bytes:
         events.append(out)
     header = go_json(message.header)
     return orjson.dumps({"schema": SCHEMA_VERSION, "header": header, "events": events})
+
+
+def with_payload_params(envelope: bytes) -> bytes:
+    """Our envelope with each typed payload also decoded into `params`, as the original
+    sinker stored it in `event_params` (the bytes stay in `payload`). Envelopes without typed
+    payloads come back as they are; so does one the payload cannot be decoded from."""
+    if b'"payloadField"' not in envelope:
+        return envelope
+    parsed = orjson.loads(envelope)
+    for ours in parsed if isinstance(parsed, list) else [parsed]:
+        for event in ours.get("events", ()):
+            payload_class = _PAYLOAD_CLASSES.get(event.get("payloadField"))
+            if payload_class is None or event.get("params"):
+                continue
+            try:
+                payload = payload_class.FromString(base64.b64decode(event["payload"]))
+            except Exception:  # DecodeError, bad base64: the row keeps its bytes only
+                continue
+            event["params"] = orjson.dumps(go_json(payload)).decode()
+    return orjson.dumps(parsed)
 
 
 def go_json(message: Message) -> dict[str, Any]:

@@ -154,11 +154,12 @@ def add_rows(batch: RowBatch, kind: Kind, message: AbstractIncomingMessage) -> t
 
 
 def envelope_of(body: bytes) -> bytes:
-    """The message as our envelope: the original format (from the original producers, or ours
-    with EVENT_MESSAGE_FORMAT=original) is converted; what neither format reads is passed on
-    as it is, for the row builder to refuse and count."""
+    """The message as our envelope, typed payloads decoded into `params` (the original's
+    `event_params`): the original format (from the original producers, or ours with
+    EVENT_MESSAGE_FORMAT=original) is converted; what neither format reads is passed on as it
+    is, for the row builder to refuse and count."""
     if not original_wire.is_original(body):
-        return body
+        return original_wire.with_payload_params(body)
     try:
         return original_wire.to_envelope(body)
     except original_wire.NotOriginal:
