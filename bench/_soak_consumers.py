@@ -102,7 +102,7 @@ async def _control(clickhouse: ClickHouse, line: str) -> str:
 async def _serve() -> None:
     settings = load_settings()
     clickhouse = ClickHouse(settings.clickhouse_dsn)
-    service = ConsumerService(settings, load_topology(settings.topology_file, settings), clickhouse)
+    service = ConsumerService(settings, load_topology(settings.topology_path, settings), clickhouse)
     await service.start()
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()

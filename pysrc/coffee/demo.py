@@ -77,7 +77,7 @@ def _direct_webhook_queues(env: dict[str, str]) -> list[str]:
     interval), read from the topology the consumers run."""
     settings = load_settings(env)
     exchanges = {env.get(f"{s.name.upper()}_EVENT_EXCHANGE", s.default_exchange) for s in SOURCES}
-    kinds = load_topology(settings.topology_file, settings)
+    kinds = load_topology(settings.topology_path, settings)
     return [k.queue for k in kinds if k.exchange in exchanges and k.sinker == "direct"]
 
 

@@ -27,6 +27,7 @@ async def delete_topology(
             for name in (kind.queue, error_queue(kind), *retries):
                 await channel.queue_delete(name)
         exchanges = {k.exchange for k in kinds} | set(extra_exchanges)
+        exchanges |= {k.error_exchange for k in kinds if k.error_exchange}
         for exchange in exchanges:
             await channel.queue_delete(unrouted_name(exchange))
             for name in (exchange, unrouted_name(exchange)):

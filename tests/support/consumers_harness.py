@@ -42,7 +42,7 @@ class ConsumerThread:
     def __init__(self, settings: ConsumerSettings, clickhouse: ClickHouse) -> None:
         self.settings = settings
         self.loop = asyncio.new_event_loop()
-        self.kinds = load_topology(settings.topology_file, settings)
+        self.kinds = load_topology(settings.topology_path, settings)
         self.service = ConsumerService(settings, self.kinds, clickhouse)
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 

@@ -1,14 +1,23 @@
 """Redis clients from the original's settings: REDIS_CLUSTER_ADDRESSES (comma-separated
-host:port) and REDIS_CLUSTER_PASSWORD. One address gives a plain client (a single node or a
-proxy in front of a cluster); several give a cluster client. With REDIS_SENTINEL_MASTER set,
+host:port) and REDIS_CLUSTER_PASSWORD. Several addresses give a cluster client; so does one
+address whose server says it is a cluster node (the original always used go-redis's cluster
+client, which discovers the cluster from one node); otherwise one address is a plain client (a
+single server or a proxy in front of a cluster). With REDIS_SENTINEL_MASTER set,
 the addresses are Sentinels instead, and the client follows that master through failovers
 (redis-py asks the Sentinels for the current master on every new connection)."""
 
 from __future__ import annotations
 
+import logging
+
+import redis
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.sentinel import Sentinel
+
+log = logging.getLogger(__name__)
+# How long start-up waits to learn whether a single address is a cluster node.
+CLUSTER_PROBE_TIMEOUT = 2.0
 
 
 def parse_addresses(addresses: str) -> list[tuple[str, int]]:
@@ -48,7 +57,27 @@ def connect(
         }
         sentinel = Sentinel(nodes, sentinel_kwargs=sentinel_timeout, **sentinel_timeout)
         return sentinel.master_for(sentinel_master, **common)
-    if len(nodes) == 1:
+    if len(nodes) == 1 and not is_cluster_node(*nodes[0], password):
         host, port = nodes[0]
         return aioredis.Redis(host=host, port=port, retry_on_timeout=False, **common)
     return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in nodes], **common)
+
+
+def is_cluster_node(host: str, port: int, password: str = "") -> bool:
+    """Whether the server at host:port runs in cluster mode (INFO cluster). Unreachable at
+    start: False, a plain client, as before (logged: if it is a cluster node, keys on other
+    shards will answer MOVED until the process restarts with it up)."""
+    probe = redis.Redis(
+        host=host,
+        port=port,
+        password=password or None,
+        socket_timeout=CLUSTER_PROBE_TIMEOUT,
+        socket_connect_timeout=CLUSTER_PROBE_TIMEOUT,
+    )
+    try:
+        return bool(probe.info("cluster").get("cluster_enabled"))
+    except redis.RedisError as exc:
+        log.warning("could not ask %s:%s whether it is a cluster node (%s)", host, port, exc)
+        return False
+    finally:
+        probe.close()

@@ -24,10 +24,8 @@ from coffee.events.consumers.sinkers import (
     message_key,
 )
 from coffee.events.consumers.topology import (
-    ERROR_EXCHANGE,
     RETRY_EXCHANGE,
     Kind,
-    error_queue,
     retry_queue,
 )
 
@@ -135,7 +133,7 @@ class KindConsumer:
         else:
             headers["x-death-reason"] = "retries exhausted"
             headers["x-last-error"] = repr(error)[:500]
-            exchange_name, routing_key = prefix + ERROR_EXCHANGE, error_queue(self.kind)
+            exchange_name, routing_key = self.kind.dead_letter_route(prefix)
             counter = metrics.DEAD_LETTERED
         if await self._publish_copy(message, headers, exchange_name, routing_key):
             counter.labels(self.kind.queue).inc()
@@ -153,8 +151,8 @@ class KindConsumer:
         headers.setdefault(ORIGINAL_ROUTING_KEY, message.routing_key or "")
         headers["x-death-reason"] = "refused by ClickHouse"
         headers["x-last-error"] = reason[:500]
-        exchange = self.settings.name_prefix + ERROR_EXCHANGE
-        if not await self._publish_copy(message, headers, exchange, error_queue(self.kind)):
+        exchange, routing_key = self.kind.dead_letter_route(self.settings.name_prefix)
+        if not await self._publish_copy(message, headers, exchange, routing_key):
             return False
         metrics.DEAD_LETTERED.labels(self.kind.queue).inc()
         with contextlib.suppress(Exception):

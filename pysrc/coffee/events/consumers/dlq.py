@@ -31,7 +31,7 @@ Transform = Callable[[bytes, dict], bytes]
 
 
 async def depths(settings: ConsumerSettings) -> dict[str, int]:
-    kinds = load_topology(settings.topology_file, settings)
+    kinds = load_topology(settings.topology_path, settings)
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()

@@ -82,7 +82,7 @@ class ConsumerService:
 
 
 async def _serve(settings: ConsumerSettings) -> None:
-    kinds = load_topology(settings.topology_file, settings)
+    kinds = load_topology(settings.topology_path, settings)
     service = ConsumerService(settings, kinds, ClickHouse(settings.clickhouse_dsn))
     await service.start()
     freeze_startup_objects()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pathlib
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from msgspec import Meta
@@ -12,6 +12,8 @@ from coffee.config import BrokerSettings, load
 from coffee.infra.clickhouse import absolute_chdb
 
 DEFAULT_TOPOLOGY = pathlib.Path(__file__).with_name("topology.toml")
+# The original Event-gRPC's 26 queues, exchanges and error routes (RABBIT_TOPOLOGY=original).
+ORIGINAL_TOPOLOGY = pathlib.Path(__file__).with_name("topology.original.toml")
 
 
 EMBEDDED_DEFAULT = "chdb://var/chdb"
@@ -34,7 +36,9 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     clickhouse_db_names: str = "events,logs"
     # A ClickHouse cluster name: tables become Replicated (per node) + Distributed (see schema.py).
     clickhouse_cluster: str = ""
-    topology_file: str = str(DEFAULT_TOPOLOGY)
+    # The topology file; unset, RABBIT_TOPOLOGY picks ours or the original's.
+    topology_file: str = ""
+    rabbit_topology: Literal["ours", "original"] = "ours"
     retry_limit: Annotated[int, Meta(ge=0, le=20)] = 2
     # Seconds to wait before retry 1, 2, ... (the last repeats); one wait queue per delay, so a
     # short delay is never stuck behind a long one (expiry happens only at a queue's head).
@@ -56,6 +60,12 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     consumer_metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 8019
     # Prefix of every exchange and queue this process declares (tests isolate themselves with it).
     name_prefix: str = ""
+
+    @property
+    def topology_path(self) -> str:
+        if self.topology_file:
+            return self.topology_file
+        return str(ORIGINAL_TOPOLOGY if self.rabbit_topology == "original" else DEFAULT_TOPOLOGY)
 
     def __post_init__(self) -> None:
         # An operator's server setting must never fall back to the embedded engine silently

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 import aio_pika
 import msgspec
-from aio_pika.abc import AbstractChannel
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 from aiormq.exceptions import ChannelPreconditionFailed
 from msgspec import Meta
 
@@ -51,6 +51,16 @@ class Kind(msgspec.Struct, frozen=True, kw_only=True):
     prefetch: Annotated[int, Meta(ge=1)] = 1
     flush_rows: Annotated[int, Meta(ge=1)] = 100
     flush_seconds: Annotated[float, Meta(gt=0)] = 60.0
+    # The original's per-queue error exchange and routing key (RABBIT_TOPOLOGY=original): dead
+    # letters go there, and `error.<queue>` is bound to it. Unset: `coffee.error`.
+    error_exchange: str = ""
+    error_routing_key: str = ""
+
+    def dead_letter_route(self, prefix: str) -> tuple[str, str]:
+        """(exchange, routing key) of this kind's dead letters."""
+        if self.error_exchange:
+            return self.error_exchange, self.error_routing_key or error_queue(self)
+        return prefix + ERROR_EXCHANGE, error_queue(self)
 
 
 class Topology(msgspec.Struct, frozen=True):
@@ -72,7 +82,12 @@ def load_topology(path: str, settings: ConsumerSettings) -> list[Kind]:
 def prefixed(kind: Kind, prefix: str) -> Kind:
     if not prefix:
         return kind
-    return msgspec.structs.replace(kind, queue=prefix + kind.queue, exchange=prefix + kind.exchange)
+    return msgspec.structs.replace(
+        kind,
+        queue=prefix + kind.queue,
+        exchange=prefix + kind.exchange,
+        error_exchange=prefix + kind.error_exchange if kind.error_exchange else "",
+    )
 
 
 def retry_queue(kind: Kind, attempt: int) -> str:
@@ -92,12 +107,10 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
     prefix = settings.name_prefix
     durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
     if kind.exchange_type == "direct":
-        exchange = await channel.declare_exchange(
-            kind.exchange, aio_pika.ExchangeType.DIRECT, durable=True
-        )
+        exchange = await _direct_exchange(channel, kind.exchange)
     else:
         exchange = await declare_event_exchange(channel, kind.exchange)
-    queue = await channel.declare_queue(kind.queue, durable=True, arguments=durable_args)
+    queue = await _queue_as_it_is(channel, kind.queue, durable_args)
     await queue.bind(exchange, kind.routing_key)
 
     retry = await channel.declare_exchange(
@@ -130,9 +143,8 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
         )
         await wait.bind(retry, retry_queue(kind, attempt))
 
-    errors = await channel.declare_exchange(
-        prefix + ERROR_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
-    )
+    error_exchange, error_key = kind.dead_letter_route(prefix)
+    errors = await _direct_exchange(channel, error_exchange)
     discards = await channel.declare_exchange(
         discard_queue(settings), aio_pika.ExchangeType.FANOUT, durable=True
     )
@@ -162,4 +174,31 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
         )
         await channel.reopen()
         dead = await channel.declare_queue(error_queue(kind), passive=True)
-    await dead.bind(errors, error_queue(kind))
+    await dead.bind(errors, error_key)
+
+
+async def _direct_exchange(channel: AbstractChannel, name: str) -> AbstractExchange:
+    """A durable direct exchange; one that exists with another type or arguments (the
+    original's, another service's) is used as it is instead of refusing to start."""
+    try:
+        return await channel.declare_exchange(name, aio_pika.ExchangeType.DIRECT, durable=True)
+    except ChannelPreconditionFailed:
+        log.warning("exchange %s exists with another type or arguments: used as it is", name)
+        await channel.reopen()
+        return await channel.declare_exchange(name, passive=True)
+
+
+async def _queue_as_it_is(channel: AbstractChannel, name: str, arguments: dict) -> AbstractQueue:
+    """The kind's queue, declared with `arguments`; one that exists with others (the original's
+    classic queues, declared without arguments) is consumed as it is: never
+    PRECONDITION_FAILED at start. QUORUM_QUEUES=false declares new queues as the original did."""
+    try:
+        return await channel.declare_queue(name, durable=True, arguments=arguments)
+    except ChannelPreconditionFailed:
+        log.warning(
+            "queue %s exists with other arguments (an original classic queue?): consumed as it "
+            "is; its retries and dead letters are ours all the same",
+            name,
+        )
+        await channel.reopen()
+        return await channel.declare_queue(name, passive=True)
