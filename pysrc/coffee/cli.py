@@ -8,6 +8,7 @@ built yet does not break the others).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # command -> (module exposing main(argv) -> int, one-line help)
@@ -41,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command not in COMMANDS:
         print(f"coffee: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    from coffee import original_settings
+
+    try:
+        original_settings.check(command, os.environ)
+    except original_settings.RefusedSetting as exc:
+        print(f"coffee {command}: {exc}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[command][0])
     return int(module.main(rest) or 0)

@@ -60,6 +60,17 @@ class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):
     sentry_dsn: str = ""
 
 
+def setup_logging(environ: Mapping[str, str] | None = None) -> CommonSettings:
+    """The root logger at LOG_LEVEL (the originals' name, any case); SettingsError if bad."""
+    import logging
+
+    common = load(CommonSettings, environ)
+    logging.basicConfig(
+        level=common.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    return common
+
+
 # Names used by the Go originals, accepted beside ours: field -> extra environment names.
 ENV_ALIASES: dict[str, tuple[str, ...]] = {}
 # Fields whose values are read in any case: the originals' deployments set `LOG_LEVEL=INFO`

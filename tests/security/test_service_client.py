@@ -297,3 +297,25 @@ def test_the_gateway_calls_https_services_trusted_through_service_ca_file(tmp_pa
         assert service.requests >= 2
     finally:
         service.close()
+
+
+def test_https_upstreams_are_proxied_with_the_upstreams_certificate_checked(tmp_path):
+    """SAAS_URL=https://... (the original's httputil proxy took it; ours refused it at start)."""
+    require_port("Redis", "127.0.0.1", 6379)
+    ca_file, context = _certificates(tmp_path)
+    service = ChunkedService()
+    try:
+        with EchoUpstream() as up:
+            up.httpd.socket = context.wrap_socket(up.httpd.socket, server_side=True)
+            secure = up.url.replace("http://", "https://")
+            env = {**gateway_env(up, service.url, service.url), "SAAS_URL": secure,
+                   "SAAS_DATA_URL": secure, "SERVICE_CA_FILE": str(ca_file)}  # fmt: skip
+            with GatewayProcess(env) as gw:
+                assert gateway_status(gw, fresh_token()) == 200
+                assert up.requests[-1]["path"] == "/content-service/api/x"
+            # An upstream certificate nobody vouches for: refused, never proxied in clear.
+            env.pop("SERVICE_CA_FILE")
+            with GatewayProcess(env) as gw:
+                assert gateway_status(gw, fresh_token()) in (502, 503)
+    finally:
+        service.close()

@@ -4,11 +4,10 @@ and on EVENTS_ADMIN_PORT (loopback) PUT /heartbeat/ and /metrics."""
 from __future__ import annotations
 
 import argparse
-import logging
 
 import uvloop
 
-from coffee.config import SettingsError
+from coffee.config import SettingsError, setup_logging
 from coffee.events.server import EventServer
 from coffee.events.settings import load_settings
 
@@ -21,8 +20,8 @@ def main(argv: list[str]) -> int:
         help="gRPC and the admin listener only: no webhooks, no public /heartbeat/",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        setup_logging()
         settings = load_settings()
     except SettingsError as exc:
         print(f"coffee events: {exc}")

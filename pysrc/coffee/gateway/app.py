@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from coffee.gateway.metrics import LATENCY_BUCKETS, OTHER, GatewayMetrics
 from coffee.gateway.requestid import RequestIds
+from coffee.gateway.service_client import ssl_context
 from coffee.gateway.upstream import UpstreamPool
 from coffee.infra import tenant_signature
 from coffee.infra.heartbeat import Heartbeat
@@ -94,6 +95,7 @@ class Gateway:
         self.signer = hmac.new(secret, digestmod=hashlib.sha256) if secret else None
         self.pools: dict[str, UpstreamPool] = {}
         self.routes: dict[bytes, RouteEntry] = {}
+        upstream_tls = ssl_context(settings.service_ca_file)  # for https:// upstreams
         for service, route in table.routes.items():
             pool = self.pools.get(route.upstream)
             if pool is None:
@@ -102,6 +104,7 @@ class Gateway:
                     settings.upstream_pool_size,
                     settings.upstream_connect_timeout,
                     idle_timeout=settings.upstream_idle_timeout,
+                    tls=upstream_tls,
                 )
             self.routes[service.encode()] = RouteEntry(service, pool, route.auth)
         self.side_pools: list[UpstreamPool] = []  # identity and partner: timed out by the sweeper

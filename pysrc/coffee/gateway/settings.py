@@ -133,8 +133,10 @@ class RouteTable(msgspec.Struct, frozen=True):
 def _resolve_upstream(name: str, settings: GatewaySettings) -> str:
     named = {"saas": settings.saas_url, "saas_data": settings.saas_data_url}
     url = named.get(name, name).rstrip("/")
-    if not url.startswith("http://"):
-        raise SettingsError(f"upstream {name!r} is neither 'saas', 'saas_data' nor an http:// URL")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"upstream {name!r} is neither 'saas', 'saas_data' nor an http:// or https:// URL"
+        )
     return url
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from typing import TYPE_CHECKING, Protocol
 
@@ -263,14 +264,24 @@ class UpstreamPool:
         connect_timeout: float,
         on_timeout: Callable[[UpstreamConnection], None] | None = None,
         idle_timeout: float = 30.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.idle_timeout = idle_timeout
-        rest = url.removeprefix("http://")
+        # https:// upstreams (the original's httputil proxy took them): TLS with `tls`, or the
+        # system's trust store, verifying the upstream's host name.
+        secure = url.startswith("https://")
+        self.tls = (tls or ssl.create_default_context()) if secure else None
+        rest = url.removeprefix("https://") if secure else url.removeprefix("http://")
         hostport, slash, path = rest.partition("/")
         # A base path in the URL (IDENTITY_URL=http://api/identity-service/api) prefixes every
         # request target sent on this pool.
         self.base_path = (slash + path).rstrip("/").encode()
-        host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "80")
+        default_port = "443" if secure else "80"
+        host, _, port = (
+            hostport.rpartition(":")
+            if ":" in hostport.rpartition("]")[2]
+            else (hostport, "", default_port)
+        )
         self.host = host.strip("[]")
         self.port = int(port)
         self.host_header = hostport.encode()
@@ -292,7 +303,13 @@ class UpstreamPool:
         loop = asyncio.get_running_loop()
         try:
             _, conn = await asyncio.wait_for(
-                loop.create_connection(lambda: UpstreamConnection(self), self.host, self.port),
+                loop.create_connection(
+                    lambda: UpstreamConnection(self),
+                    self.host,
+                    self.port,
+                    ssl=self.tls,
+                    server_hostname=self.host if self.tls is not None else None,
+                ),
                 self.connect_timeout,
             )
         except (OSError, TimeoutError):

@@ -12,7 +12,7 @@ import aio_pika
 import uvloop
 from prometheus_client import start_http_server
 
-from coffee.config import SettingsError
+from coffee.config import SettingsError, setup_logging
 from coffee.events.consumers import schema
 from coffee.events.consumers.consumer import KindConsumer
 from coffee.events.consumers.discards import DiscardCounter
@@ -102,8 +102,8 @@ async def _serve(settings: ConsumerSettings) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="coffee consumers", description=__doc__)
     parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        setup_logging()
         settings = load_settings()
     except SettingsError as exc:
         print(f"coffee consumers: {exc}")

@@ -39,6 +39,9 @@ class ConsumerSettings(BrokerSettings, frozen=True, kw_only=True):
     # The topology file; unset, RABBIT_TOPOLOGY picks ours or the original's.
     topology_file: str = ""
     rabbit_topology: Literal["ours", "original"] = "ours"
+    # The original's buffer size of its buffered log sinkers: when set, every buffered kind
+    # flushes at this many rows (and prefetches at least as many).
+    scrape_log_buffer_limit: Annotated[int, Meta(ge=0)] = 0
     retry_limit: Annotated[int, Meta(ge=0, le=20)] = 2
     # Seconds to wait before retry 1, 2, ... (the last repeats); one wait queue per delay, so a
     # short delay is never stuck behind a long one (expiry happens only at a queue's head).

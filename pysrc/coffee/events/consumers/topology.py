@@ -76,7 +76,14 @@ def load_topology(path: str, settings: ConsumerSettings) -> list[Kind]:
                 f"kind {kind.queue!r} names database {kind.database!r}, "
                 f"not in CLICKHOUSE_DB_NAMES={settings.clickhouse_db_names!r}"
             )
-    return [prefixed(k, settings.name_prefix) for k in topology.kind]
+    limit = settings.scrape_log_buffer_limit
+    kinds = [
+        msgspec.structs.replace(k, flush_rows=limit, prefetch=max(k.prefetch, limit))
+        if limit and k.sinker == "buffered"
+        else k
+        for k in topology.kind
+    ]
+    return [prefixed(k, settings.name_prefix) for k in kinds]
 
 
 def prefixed(kind: Kind, prefix: str) -> Kind:
