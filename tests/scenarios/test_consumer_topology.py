@@ -19,8 +19,9 @@ from tests.support.consumers_harness import ConsumerThread, wait_for
 from tests.support.events_harness import AMQP, unique
 
 
-def _topology_with(tmp_path, db_events: str, db_logs: str) -> str:
-    text = DEFAULT_TOPOLOGY.read_text()
+def topology_with(tmp_path, db_events: str, db_logs: str, source=DEFAULT_TOPOLOGY) -> str:
+    """A copy of a topology file with its two databases renamed (each test has its own)."""
+    text = source.read_text()
     text = text.replace('database = "events"', f'database = "{db_events}"')
     text = text.replace('database = "logs"', f'database = "{db_logs}"')
     path = tmp_path / "topology.toml"
@@ -72,7 +73,7 @@ def test_the_26_kinds_declare_and_document_messages_become_rows(tmp_path, clickh
     settings = ConsumerSettings(
         amqp_uri=AMQP,
         clickhouse_db_names=f"{db_events},{db_logs}",
-        topology_file=_topology_with(tmp_path, db_events, db_logs),
+        topology_file=topology_with(tmp_path, db_events, db_logs),
         name_prefix=prefix,
         retry_delays="0.2,0.4",
     )

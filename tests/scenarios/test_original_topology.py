@@ -18,6 +18,7 @@ from coffee.events.consumers.settings import ORIGINAL_TOPOLOGY, ConsumerSettings
 from coffee.events.consumers.topology import load_topology
 
 from tests.conftest import require_port
+from tests.scenarios.test_consumer_topology import topology_with
 from tests.support.cleanup import delete_topology
 from tests.support.consumers_harness import ConsumerThread, wait_for
 from tests.support.events_harness import AMQP, unique
@@ -60,15 +61,6 @@ def test_the_original_topology_is_the_originals_26_consumers():
     ]
     assert got == ORIGINAL
     assert ConsumerSettings(rabbit_topology="original").topology_path == str(ORIGINAL_TOPOLOGY)
-
-
-def _topology_for(tmp_path, db_events: str, db_logs: str) -> str:
-    text = ORIGINAL_TOPOLOGY.read_text()
-    text = text.replace('database = "events"', f'database = "{db_events}"')
-    text = text.replace('database = "logs"', f'database = "{db_logs}"')
-    path = tmp_path / "topology.original.toml"
-    path.write_text(text)
-    return str(path)
 
 
 async def _as_the_original_left_them(prefix: str) -> None:
@@ -116,7 +108,7 @@ def test_declaring_over_the_originals_queues_succeeds_and_consumes(tmp_path, cli
     settings = ConsumerSettings(
         amqp_uri=AMQP,
         clickhouse_db_names=f"{db_events},{db_logs}",
-        topology_file=_topology_for(tmp_path, db_events, db_logs),
+        topology_file=topology_with(tmp_path, db_events, db_logs, ORIGINAL_TOPOLOGY),
         name_prefix=prefix,
         quorum_queues=quorum,
         retry_delays="0.2",
