@@ -22,6 +22,20 @@ def test_routes_the_path_and_query_with_the_tenant_headers_from_the_token(stack)
     assert "accept-encoding" not in sent
 
 
+def test_the_basic_value_carries_the_name_identity_gave_as_the_original_did(stack):
+    import base64
+
+    named, plain = stack.user(), stack.user()
+    with stack.identity.lock:
+        stack.identity.names[named] = "Asha K"
+    for _ in range(2):  # the identity lookup, then the session from L1
+        sent = stack.gateway.request("GET", "/discovery-service/api/a", stack.headers(named))[2]
+        basic = base64.b64decode(sent["headers"]["authorization"][0].split()[1])
+        assert basic == b"7~Asha K~1~70:7"
+    sent = stack.gateway.request("GET", "/discovery-service/api/a", stack.headers(plain))[2]
+    assert base64.b64decode(sent["headers"]["authorization"][0].split()[1]) == b"7~7~1~70:7"
+
+
 def test_signature_is_accepted_by_the_shared_verifier(stack):
     from coffee.infra import tenant_signature
 

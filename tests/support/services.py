@@ -114,11 +114,13 @@ class _EchoHandler(_Handler):
 
 
 class IdentityService(_Server):
-    """`POST /auth/verify/token`: SUCCESS for a token in `valid`; counts its calls."""
+    """`POST /auth/verify/token`: SUCCESS for a token in `valid` (with the account's name from
+    `names`, as the original identity answers `userClientAccount`); counts its calls."""
 
     def __init__(self) -> None:
         super().__init__(_IdentityHandler)
         self.valid: set[str] = set()
+        self.names: dict[str, str] = {}
         self.calls = 0
         self.calls_by_token: dict[str, int] = {}
 
@@ -132,11 +134,14 @@ class _IdentityHandler(_Handler):
             owner.calls += 1
             owner.calls_by_token[token] = owner.calls_by_token.get(token, 0) + 1
             ok = token in owner.valid
+            name = owner.names.get(token)
         if not self.path.startswith("/auth/verify/token"):
             self._send(404, {"error": "not found"})
             return
-        kind = "SUCCESS" if ok else "FAILURE"
-        self._send(200, {"status": {"type": kind, "message": ""}})
+        answer: dict[str, Any] = {"status": {"type": "SUCCESS" if ok else "FAILURE", "message": ""}}
+        if ok and name is not None:
+            answer["userClientAccount"] = {"userId": 7, "name": name, "partnerProfile": {}}
+        self._send(200, answer)
 
 
 class PartnerService(_Server):

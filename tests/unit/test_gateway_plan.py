@@ -50,3 +50,27 @@ def test_request_ids_are_unique_uuid_shaped():
     seen = {ids.next() for _ in range(1000)}
     assert len(seen) == 1000
     assert all(uuid.UUID(i.decode()).version == 4 for i in list(seen)[:10])
+
+
+def test_the_identity_path_puts_the_accounts_name_in_the_basic_value():
+    """The original gateway built `uid~name~1~account:uid` with the name identity gave on its
+    identity path, and the user id on its Redis path (session entry True)."""
+    import base64
+
+    from coffee.gateway.sessions import account_name
+
+    p = Principal({"sid": "s", "uid": 42, "userAccountId": 9, "exp": 10})
+    assert p.headers_for(True) == (p.tenant, p.auth_value)
+    tenant, auth = p.headers_for("Asha K")
+    assert auth == b"Basic " + base64.b64encode(b"42~Asha K~1~9:42")
+    assert b"authorization: " + auth in tenant
+    assert p.headers_for("Asha K") == (tenant, auth)  # made once per name
+
+    def answer(name):
+        return {"status": {"type": "SUCCESS"}, "userClientAccount": {"userId": 42, "name": name}}
+
+    assert account_name(answer("Asha K")) == "Asha K"
+    # a name that would shift the Basic fields, or none at all: the user id stands
+    for bad in ("a~1~7", "a:b", "", "x" * 129, None, 7, "a\r\nb"):
+        assert account_name(answer(bad)) is None
+    assert account_name({"status": {"type": "SUCCESS"}}) is None

@@ -41,7 +41,18 @@ UNKNOWN_KEY = object()  # _verify's answer for a token whose kid the key set lac
 class Principal:
     """What a verified token says, with the upstream headers it implies prepared once."""
 
-    __slots__ = ("auth_value", "exp", "partner", "partner_id", "session_key", "sid", "tenant")
+    __slots__ = (
+        "account",
+        "auth_value",
+        "exp",
+        "named",
+        "partner",
+        "partner_id",
+        "session_key",
+        "sid",
+        "tenant",
+        "user",
+    )
 
     def __init__(self, claims: dict[str, Any], leeway: float = 0.0) -> None:
         sid, uid = claims.get("sid"), claims.get("uid")
@@ -60,15 +71,33 @@ class Principal:
         account_s = "" if account is None else _decimal(account)
         # As the original gateway built it on its session path: `%d~name~1~%d:%d` with the
         # user id as the name (its claims carry no name) and account 0 when the claim is absent.
-        basic = base64.b64encode(f"{user}~{user}~1~{account_s or 0}:{user}".encode())
-        self.auth_value = b"Basic " + basic
-        self.tenant = b"".join((
+        self.user, self.account = user, account_s
+        self.tenant, self.auth_value = self._headers(user)
+        self.named: tuple[str, bytes, bytes] | None = None  # (name, tenant, auth) last asked
+
+    def _headers(self, name: str) -> tuple[bytes, bytes]:
+        user, account_s = self.user, self.account
+        basic = base64.b64encode(f"{user}~{name}~1~{account_s or 0}:{user}".encode())
+        auth_value = b"Basic " + basic
+        tenant = b"".join((
             b"x-bb-partner-id: ", self.partner_id,
             b"\r\nx-bb-user-id: ", user.encode(),
             b"\r\nx-bb-session-id: ", self.sid.encode(),
             b"\r\nx-bb-user-account-id: ", account_s.encode(),
-            b"\r\nauthorization: ", self.auth_value, b"\r\n",
+            b"\r\nauthorization: ", auth_value, b"\r\n",
         ))  # fmt: skip
+        return tenant, auth_value
+
+    def headers_for(self, session: object) -> tuple[bytes, bytes]:
+        """(tenant, authorization) for a request whose session entry is `session`: True (found
+        in Redis: the user id stands as the name, as on the original's Redis path) or the
+        account's name identity gave (the original's identity path)."""
+        if not isinstance(session, str):
+            return self.tenant, self.auth_value
+        named = self.named
+        if named is None or named[0] != session:
+            named = self.named = (session, *self._headers(session))
+        return named[1], named[2]
 
 
 def _decimal(value: Any) -> str:
@@ -122,7 +151,8 @@ class TokenAuthorizer:
         now = time.time()
         if now >= principal.exp:
             return 401
-        if l1.get(principal.session_key) is None:
+        session = l1.get(principal.session_key)
+        if session is None:
             return NEEDS_SLOW_PATH
         partner = principal.partner
         plan = FREE
@@ -139,9 +169,11 @@ class TokenAuthorizer:
                 if verdict:
                     return NEEDS_SLOW_PATH if verdict == NEEDS_LEASE else verdict
         ex.principal = principal
-        ex.tenant = principal.tenant
+        if session is True:
+            ex.tenant, ex.auth_value = principal.tenant, principal.auth_value
+        else:
+            ex.tenant, ex.auth_value = principal.headers_for(session)
         ex.partner_id = principal.partner_id
-        ex.auth_value = principal.auth_value
         ex.plan = plan
         return 0
 
@@ -185,9 +217,8 @@ class TokenAuthorizer:
                 if verdict:
                     return verdict
         ex.principal = principal
-        ex.tenant = principal.tenant
+        ex.tenant, ex.auth_value = principal.headers_for(self.l1.get(principal.session_key))
         ex.partner_id = principal.partner_id
-        ex.auth_value = principal.auth_value
         ex.plan = plan
         return 0
 

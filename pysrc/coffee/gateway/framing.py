@@ -140,9 +140,28 @@ _DROP_RESPONSE = frozenset(
 )
 
 
+# Parsed upstream heads by their exact bytes. An upstream answers the same head over and over
+# (nginx's differs only in its Date, once a second), and the parse is a pure function of the
+# bytes, so a repeated head costs a dict lookup instead of the parse (about a tenth of the
+# gateway's time per request in bench gateway). Bounded: cleared when it holds _PARSED_MAX.
+_PARSED: dict[bytes, tuple[int, int, tuple[bytes, ...]]] = {}
+_PARSED_MAX = 64
+
+
 def parse_response_head(head: bytes) -> tuple[int, int, list[bytes]]:
     """(status, body length or CHUNKED / UNTIL_CLOSE, header lines to forward) of an upstream
-    head ending in CRLFCRLF. Raises BadFraming for anything ambiguous."""
+    head ending in CRLFCRLF. Raises BadFraming for anything ambiguous (never cached)."""
+    seen = _PARSED.get(head)
+    if seen is not None:
+        return seen[0], seen[1], list(seen[2])
+    status, length, lines = _parse_response_head(head)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[head] = (status, length, tuple(lines))
+    return status, length, lines
+
+
+def _parse_response_head(head: bytes) -> tuple[int, int, list[bytes]]:
     lines = head[:-4].split(b"\r\n")
     status_line = lines[0]
     if (

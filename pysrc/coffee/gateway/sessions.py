@@ -28,6 +28,19 @@ VALID, INVALID, UNAVAILABLE = 0, 1, 2
 REDIS_FILL_TTL = 300
 
 
+def account_name(answer: dict[str, Any]) -> str | None:
+    """`userClientAccount.name` of an identity answer, when it can stand in the Basic value
+    (`uid~name~1~account:uid`): a name holding `~` or `:` would shift the fields the api reads,
+    so such a name, an empty one or a very long one gives None (the user id is used)."""
+    account = answer.get("userClientAccount")
+    name = account.get("name") if isinstance(account, dict) else None
+    if not isinstance(name, str) or not 0 < len(name) <= 128:
+        return None
+    if any(c in name for c in "~:\r\n\x00"):
+        return None
+    return name
+
+
 def session_key(sid: str) -> bytes:
     return b"s:" + sid.encode()
 
@@ -92,7 +105,10 @@ class SessionChain:
         )
         if not ok:
             return INVALID
-        self.l1.set(key, True, cost=entry_cost(key, True), ttl=self.l1_ttl)
+        # The account's name, when identity gives one: the original gateway put it in the Basic
+        # value on this path (its Redis path has only the user id). Kept as the session's entry.
+        entry = account_name(body) or True
+        self.l1.set(key, entry, cost=entry_cost(key, entry), ttl=self.l1_ttl)
         if found is not None:  # Redis answered "no": fill it for the other gateways
             await self._redis_fill(sid)
         return VALID
