@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
+import json
 import subprocess
 import sys
 import time
@@ -26,6 +27,8 @@ from coffee.events import original_wire
 from coffee.events.intake import in_original_format
 from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import require_port
 from tests.support.consumers_harness import wait_for
@@ -267,3 +270,69 @@ def test_typed_payloads_of_our_format_are_stored_as_the_original_sinker_did(
         case = by_id[event_id].WhichOneof("EventOf")
         assert name == case[0].upper() + case[1:]
         assert orjson.loads(params) == go_struct_json(getattr(by_id[event_id], case))
+
+
+# -- the hostile families: any bytes a producer or client can put there ------------------------
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _json(value) -> bytes:
+    """The stdlib's JSON: big integers and NaN are written too (a hostile publisher may)."""
+    return json.dumps(value).encode()
+
+
+_KEYS = st.sampled_from(
+    ["schema", "header", "events", "id", "timestamp", "payloadField", "payload", "params",
+     "launchEvent", "bbDeviceId", "name", "²", "١٢"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(_KEYS, _JSONISH, max_size=5).map(_json),
+        st.lists(st.dictionaries(_KEYS, _JSONISH, max_size=4), max_size=3).map(_json),
+    )
+)
+def test_any_message_body_is_read_or_passed_on_never_raised(body):
+    """Whatever a publisher puts on the queue, the consumers' reading never raises: it is
+    our envelope, or passed on for the row builder to refuse and count."""
+    from coffee.events.consumers.sinkers import envelope_of
+
+    assert isinstance(envelope_of(body), bytes)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(field=st.integers(9, 64), payload=st.binary(max_size=40))
+def test_any_payload_bytes_of_any_kind_are_published_never_raised(original, field, payload):
+    """The core keeps payloads unparsed: bytes that do not decode as their message stay in our
+    format (counted), the rest go out in the original's; every event is published."""
+    # Event: id (4) "e", timestamp (5), the payload field; Events: header (4) with deviceId
+    # (8) "d", then the event (5); written by hand, as any client's encoder would.
+    stamp = str(NOW).encode()
+    event = b"\x22\x01e\x2a" + bytes([len(stamp)]) + stamp
+    event += _field_tag(field) + bytes([len(payload)]) + payload
+    request = b"\x22\x03\x42\x01d\x2a" + bytes([len(event)]) + event
+    prepared = EventRules(60_000, 60_000, 1000).prepare(request, NOW)
+    groups = in_original_format(prepared.groups)
+    assert sum(count for _, _, count in groups) == prepared.accepted
+    for _, body, _ in groups:
+        if body.startswith(b'{"schema"'):
+            continue  # kept in ours
+        json_format.Parse(body, original.Events(), ignore_unknown_fields=False)
+
+
+def _field_tag(field: int) -> bytes:
+    """The varint tag of a length-delimited field."""
+    tag, out = field << 3 | 2, b""
+    while tag > 0x7F:
+        out += bytes([tag & 0x7F | 0x80])
+        tag >>= 7
+    return out + bytes([tag])

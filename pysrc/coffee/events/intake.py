@@ -40,12 +40,18 @@ class Job:
 
 
 def in_original_format(groups: list[tuple[str, bytes, int]]) -> list[tuple[str, bytes, int]]:
-    """The groups as the original producer published them; events without a typed payload
-    (our generic ones) have no original form and stay in ours under `GenericEvent`."""
-    return [
-        (key, body if key == GENERIC_ROUTING_KEY else original_wire.to_original(body), count)
-        for key, body, count in groups
-    ]
+    """The groups as the original producer published them. What the original format cannot
+    carry stays in ours, never lost: our generic events (`GenericEvent`), and a group with a
+    payload whose bytes do not decode as its message (counted)."""
+    out = []
+    for key, body, count in groups:
+        if key != GENERIC_ROUTING_KEY:
+            try:
+                body = original_wire.to_original(body)
+            except original_wire.NoOriginalForm:
+                metrics.KEPT_IN_CURRENT_FORMAT.labels(key).inc()
+        out.append((key, body, count))
+    return out
 
 
 def coalesce(jobs: list[Job]) -> list[tuple[str, bytes, int]]:

@@ -17,6 +17,12 @@ QUEUE_DEPTH = Gauge("coffee_events_queue_depth", "Batches waiting for a publishi
 QUEUE_BYTES = Gauge(
     "coffee_events_queue_bytes", "Bytes of the batches queued or being published (bounded)"
 )
+KEPT_IN_CURRENT_FORMAT = Counter(
+    "coffee_events_kept_in_current_format_total",
+    "EVENT_MESSAGE_FORMAT=original: groups published in ours because a payload's bytes do not "
+    "decode as its message (the routing key names the kind; at most 56 values)",
+    ["routing_key"],
+)
 PUBLISHED = Counter("coffee_events_published_total", "Messages made durable, by how", ["outcome"])
 WAL_BYTES = Gauge("coffee_events_wal_bytes", "Bytes in the publish write-ahead log")
 

@@ -17,13 +17,14 @@ by `python -m bench ingest` / `pipeline` (both formats).
 from __future__ import annotations
 
 import base64
+import binascii
 import struct
 from typing import Any
 
 import orjson
 from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from coffee.events.proto import events_pb2
 
@@ -42,6 +43,10 @@ class NotOriginal(ValueError):
     """The body is not a message in the original format."""
 
 
+class NoOriginalForm(ValueError):
+    """A group of ours that the original format cannot carry."""
+
+
 def routing_key(case: str) -> str:
     """Go's name for a oneof case (`Event_<FieldName>`): the original's routing key."""
     return case[:1].upper() + case[1:]
@@ -56,19 +61,23 @@ def is_original(body: bytes) -> bool:
 
 def to_original(envelope: bytes) -> bytes:
     """Our envelope (one routing key's events of one batch) as the original producer's
-    message. Events without a typed payload cannot be said in the original format:
-    ValueError (the caller publishes those in ours)."""
+    message. NoOriginalForm for events without a typed payload, and for a payload whose bytes
+    do not decode as its message (the native core keeps payloads unparsed, so a client can
+    send any bytes there): the caller publishes those in ours."""
     ours = orjson.loads(envelope)
     header = {k: v for k, v in ours["header"].items() if k not in _HEADER_ADDITIONS}
     message = events_pb2.Events(header=json_format.ParseDict(header, events_pb2.Header()))
     for event in ours["events"]:
         field = _EVENT_FIELDS.get(event.get("payloadField", 0))
         if field is None or field.containing_oneof is None:
-            raise ValueError("an event without a typed payload has no original form")
+            raise NoOriginalForm("an event without a typed payload")
         out = message.events.add(
             id=event["id"], timestamp=str(event["timestamp"]), currentURL=event["currentURL"]
         )
-        getattr(out, field.name).MergeFromString(base64.b64decode(event["payload"]))
+        try:
+            getattr(out, field.name).MergeFromString(base64.b64decode(event["payload"]))
+        except DecodeError:
+            raise NoOriginalForm(f"{field.name} bytes that do not decode") from None
     return orjson.dumps(json_format.MessageToDict(message))
 
 
@@ -83,8 +92,10 @@ def to_envelope(body: bytes) -> bytes:
     events = []
     for event in message.events:
         out: dict[str, Any] = {"id": event.id, "currentURL": event.currentURL}
-        # A timestamp that is not an integer stays a string: the row builder refuses that row.
-        out["timestamp"] = int(event.timestamp) if event.timestamp.isdigit() else event.timestamp
+        # A timestamp that is not a plain ASCII integer stays a string (the row builder refuses
+        # that row): str.isdigit alone takes "²" and other digits int() does not.
+        stamp = event.timestamp
+        out["timestamp"] = int(stamp) if stamp.isascii() and stamp.isdigit() else stamp
         case = event.WhichOneof(_PAYLOAD_ONEOF)
         if case is not None:
             payload = getattr(event, case)
@@ -99,22 +110,34 @@ def to_envelope(body: bytes) -> bytes:
 
 def with_payload_params(envelope: bytes) -> bytes:
     """Our envelope with each typed payload also decoded into `params`, as the original
-    sinker stored it in `event_params` (the bytes stay in `payload`). Envelopes without typed
-    payloads come back as they are; so does one the payload cannot be decoded from."""
+    sinker stored it in `event_params` (the bytes stay in `payload`). A body without typed
+    payloads, one that is not our envelope's shape, and a payload that does not decode come
+    back as they are (the row builder refuses what it cannot read, and counts it)."""
     if b'"payloadField"' not in envelope:
         return envelope
-    parsed = orjson.loads(envelope)
+    try:
+        parsed = orjson.loads(envelope)
+    except orjson.JSONDecodeError:
+        return envelope
     for ours in parsed if isinstance(parsed, list) else [parsed]:
-        for event in ours.get("events", ()):
-            payload_class = _PAYLOAD_CLASSES.get(event.get("payloadField"))
-            if payload_class is None or event.get("params"):
-                continue
-            try:
-                payload = payload_class.FromString(base64.b64decode(event["payload"]))
-            except Exception:  # DecodeError, bad base64: the row keeps its bytes only
-                continue
-            event["params"] = orjson.dumps(go_json(payload)).decode()
+        events = ours.get("events") if isinstance(ours, dict) else None
+        for event in events if isinstance(events, list) else ():
+            if isinstance(event, dict) and not event.get("params"):
+                params = _payload_params(event.get("payloadField"), event.get("payload"))
+                if params is not None:
+                    event["params"] = params
     return orjson.dumps(parsed)
+
+
+def _payload_params(field: object, payload: object) -> str | None:
+    payload_class = _PAYLOAD_CLASSES.get(field) if isinstance(field, int) else None
+    if payload_class is None or not isinstance(payload, str):
+        return None
+    try:
+        decoded = payload_class.FromString(base64.b64decode(payload, validate=True))
+    except (DecodeError, binascii.Error, ValueError):
+        return None
+    return orjson.dumps(go_json(decoded)).decode()
 
 
 def go_json(message: Message) -> dict[str, Any]:
