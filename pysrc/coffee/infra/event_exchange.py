@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 from aiormq.exceptions import ChannelPreconditionFailed
 
 log = logging.getLogger(__name__)
@@ -28,35 +28,55 @@ def unrouted_name(exchange: str) -> str:
     return f"{exchange}.unrouted"
 
 
-async def declare_event_exchange(channel: AbstractChannel, name: str) -> AbstractExchange:
-    unrouted = unrouted_name(name)
-    fallback = await channel.declare_exchange(unrouted, aio_pika.ExchangeType.FANOUT, durable=True)
+async def queue_as_it_is(
+    channel: AbstractChannel, name: str, arguments: dict, why: str
+) -> AbstractQueue:
+    """A durable queue declared with `arguments`; one that already exists with others (the
+    original's classic queues, an older version's) is used as it is, with a warning saying
+    `why` that matters, instead of refusing to start. The broker closes the channel on the
+    refusal, so it is reopened first."""
     try:
-        queue = await channel.declare_queue(
-            unrouted, durable=True, arguments={"x-max-length": UNROUTED_MAX_LENGTH}
-        )
+        return await channel.declare_queue(name, durable=True, arguments=arguments)
     except ChannelPreconditionFailed:
-        # Declared unbounded by an older version: kept as it is (docs/migrating.md).
-        log.warning("queue %s exists unbounded; see docs/migrating.md", unrouted)
+        log.warning("queue %s exists with other arguments: used as it is; %s", name, why)
         await channel.reopen()
-        queue = await channel.declare_queue(unrouted, passive=True)
-    await queue.bind(fallback)
+        return await channel.declare_queue(name, passive=True)
+
+
+async def exchange_as_it_is(
+    channel: AbstractChannel,
+    name: str,
+    kind: aio_pika.ExchangeType,
+    why: str,
+    arguments: dict | None = None,
+) -> AbstractExchange:
+    """A durable exchange of `kind`; one that exists with another type or arguments is used as
+    it is (see queue_as_it_is)."""
     try:
-        return await channel.declare_exchange(
-            name,
-            aio_pika.ExchangeType.TOPIC,
-            durable=True,
-            arguments={"alternate-exchange": unrouted},
-        )
+        return await channel.declare_exchange(name, kind, durable=True, arguments=arguments)
     except ChannelPreconditionFailed:
-        # An exchange made before (by the original services, or an older version) without the
-        # alternate exchange: use it as it is rather than refuse to start, and say so. The
-        # broker closed the channel on the refusal; reopen it first.
         log.warning(
-            "exchange %s exists without alternate-exchange %s: unroutable messages will be "
-            "dropped by the broker until it is redeclared (see docs/migrating.md)",
-            name,
-            unrouted,
+            "exchange %s exists with another type or arguments: used as it is; %s", name, why
         )
         await channel.reopen()
         return await channel.declare_exchange(name, passive=True)
+
+
+async def declare_event_exchange(channel: AbstractChannel, name: str) -> AbstractExchange:
+    unrouted = unrouted_name(name)
+    fallback = await channel.declare_exchange(unrouted, aio_pika.ExchangeType.FANOUT, durable=True)
+    # Declared unbounded by an older version: kept as it is (docs/migrating.md).
+    queue = await queue_as_it_is(
+        channel, unrouted, {"x-max-length": UNROUTED_MAX_LENGTH}, "it stays unbounded"
+    )
+    await queue.bind(fallback)
+    # An exchange made before (by the original services, or an older version) without the
+    # alternate exchange is used as it is rather than refusing to start.
+    return await exchange_as_it_is(
+        channel,
+        name,
+        aio_pika.ExchangeType.TOPIC,
+        f"unroutable messages are dropped by the broker, not kept in {unrouted}, until it is "
+        "redeclared (see docs/migrating.md)",
+        arguments={"alternate-exchange": unrouted},
+    )

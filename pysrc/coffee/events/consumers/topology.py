@@ -20,12 +20,11 @@ from typing import Annotated, Literal
 
 import aio_pika
 import msgspec
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
-from aiormq.exceptions import ChannelPreconditionFailed
+from aio_pika.abc import AbstractChannel
 from msgspec import Meta
 
 from coffee.events.consumers.settings import ConsumerSettings
-from coffee.infra.event_exchange import declare_event_exchange
+from coffee.infra.event_exchange import declare_event_exchange, exchange_as_it_is, queue_as_it_is
 
 RETRY_EXCHANGE = "coffee.retry"
 ERROR_EXCHANGE = "coffee.error"
@@ -114,10 +113,16 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
     prefix = settings.name_prefix
     durable_args = {"x-queue-type": "quorum"} if settings.quorum_queues else {}
     if kind.exchange_type == "direct":
-        exchange = await _direct_exchange(channel, kind.exchange)
+        exchange = await exchange_as_it_is(
+            channel, kind.exchange, aio_pika.ExchangeType.DIRECT, "another service declares it"
+        )
     else:
         exchange = await declare_event_exchange(channel, kind.exchange)
-    queue = await _queue_as_it_is(channel, kind.queue, durable_args)
+    # The original's classic queues (declared without arguments) are consumed as they are:
+    # never PRECONDITION_FAILED at start. QUORUM_QUEUES=false declares new ones as it did.
+    queue = await queue_as_it_is(
+        channel, kind.queue, durable_args, "its retries and dead letters are ours all the same"
+    )
     await queue.bind(exchange, kind.routing_key)
 
     retry = await channel.declare_exchange(
@@ -151,7 +156,9 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
         await wait.bind(retry, retry_queue(kind, attempt))
 
     error_exchange, error_key = kind.dead_letter_route(prefix)
-    errors = await _direct_exchange(channel, error_exchange)
+    errors = await exchange_as_it_is(
+        channel, error_exchange, aio_pika.ExchangeType.DIRECT, "dead letters are routed to it"
+    )
     discards = await channel.declare_exchange(
         discard_queue(settings), aio_pika.ExchangeType.FANOUT, durable=True
     )
@@ -159,53 +166,17 @@ async def declare(channel: AbstractChannel, kind: Kind, settings: ConsumerSettin
         discard_queue(settings), durable=True, arguments=durable_args
     )
     await counted.bind(discards)
-    try:
-        dead = await channel.declare_queue(
-            error_queue(kind),
-            durable=True,
-            arguments={
-                **durable_args,
-                "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
-                "x-max-length": settings.dead_letter_max_length,
-                "x-dead-letter-exchange": discard_queue(settings),
-            },
-        )
-    except ChannelPreconditionFailed:
-        # Declared before discards were counted (other arguments): used as it is rather than
-        # refusing to start; docs/migrating.md says how to redeclare it. The broker closed the
-        # channel on the refusal; reopen it first.
-        log.warning(
-            "%s exists without a dead-letter exchange: what it drops is not counted until it "
-            "is redeclared (see docs/migrating.md)",
-            error_queue(kind),
-        )
-        await channel.reopen()
-        dead = await channel.declare_queue(error_queue(kind), passive=True)
+    # One declared before discards were counted (other arguments) is used as it is;
+    # docs/migrating.md says how to redeclare it.
+    dead = await queue_as_it_is(
+        channel,
+        error_queue(kind),
+        {
+            **durable_args,
+            "x-message-ttl": settings.dead_letter_ttl_seconds * 1000,
+            "x-max-length": settings.dead_letter_max_length,
+            "x-dead-letter-exchange": discard_queue(settings),
+        },
+        "what it drops is not counted until it is redeclared (see docs/migrating.md)",
+    )
     await dead.bind(errors, error_key)
-
-
-async def _direct_exchange(channel: AbstractChannel, name: str) -> AbstractExchange:
-    """A durable direct exchange; one that exists with another type or arguments (the
-    original's, another service's) is used as it is instead of refusing to start."""
-    try:
-        return await channel.declare_exchange(name, aio_pika.ExchangeType.DIRECT, durable=True)
-    except ChannelPreconditionFailed:
-        log.warning("exchange %s exists with another type or arguments: used as it is", name)
-        await channel.reopen()
-        return await channel.declare_exchange(name, passive=True)
-
-
-async def _queue_as_it_is(channel: AbstractChannel, name: str, arguments: dict) -> AbstractQueue:
-    """The kind's queue, declared with `arguments`; one that exists with others (the original's
-    classic queues, declared without arguments) is consumed as it is: never
-    PRECONDITION_FAILED at start. QUORUM_QUEUES=false declares new queues as the original did."""
-    try:
-        return await channel.declare_queue(name, durable=True, arguments=arguments)
-    except ChannelPreconditionFailed:
-        log.warning(
-            "queue %s exists with other arguments (an original classic queue?): consumed as it "
-            "is; its retries and dead letters are ours all the same",
-            name,
-        )
-        await channel.reopen()
-        return await channel.declare_queue(name, passive=True)
